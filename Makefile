@@ -1,0 +1,76 @@
+# folio — build, demo and test.  `make` builds bin/; see README.md.
+CC      ?= cc
+PKGS    := libarchive libmagic libavformat libavcodec libavfilter libavutil \
+           libswresample libswscale sqlite3 icu-uc icu-i18n
+PKG_CFLAGS := $(shell pkg-config --cflags $(filter-out libmagic,$(PKGS)) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libmagic,$(PKGS)) 2>/dev/null) -lmagic -lm -lpthread
+WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+           -Wvla -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc/lib
+ifdef WERROR
+CFLAGS  += -Werror
+endif
+ifdef SAN
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+BIN     ?= bin
+OBJ     := $(BIN)/obj
+LIB_SRC := $(wildcard src/lib/*.c)
+LIB_OBJ := $(patsubst src/lib/%.c,$(OBJ)/lib/%.o,$(LIB_SRC))
+PROG_SRC:= $(wildcard src/folio*.c)
+PROGS   := $(patsubst src/%.c,$(BIN)/%,$(PROG_SRC))
+UNIT_SRC:= $(wildcard tests/unit/test_*.c)
+UNITS   := $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps demo check test test-san test-valgrind lint clean
+all: $(PROGS) $(UNITS)
+
+$(OBJ)/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+$(OBJ)/libfolio.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+$(BIN)/%: src/%.c $(OBJ)/libfolio.a $(wildcard src/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJ)/libfolio.a $(LDFLAGS) $(PKG_LIBS)
+$(BIN)/tests/%: tests/unit/%.c tests/unit/check.h $(OBJ)/libfolio.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(OBJ)/libfolio.a $(LDFLAGS) $(PKG_LIBS)
+
+# Installs the Debian packages folio builds and tests with (needs root or sudo).
+deps:
+	scripts/install-deps
+
+# The demo: a generated inbox, a nightly run, and where to look.
+demo: deps
+	$(MAKE) all
+	scripts/demo
+
+# Every test: the normal build, then the ASan+UBSan build of the same suite.
+check: deps
+	$(MAKE) all
+	scripts/run-tests $(BIN)
+	$(MAKE) BIN=bin-san SAN=1 all
+	FOLIO_SAN=1 scripts/run-tests bin-san
+
+test: all
+	scripts/run-tests $(BIN)
+
+test-san:
+	$(MAKE) BIN=bin-san SAN=1 all
+	FOLIO_SAN=1 scripts/run-tests bin-san
+
+test-valgrind: all
+	FOLIO_VALGRIND=1 scripts/run-tests $(BIN)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+	  -Isrc/lib src
+	clang-tidy --quiet src/lib/*.c src/*.c -- $(CFLAGS) 2>/dev/null | grep -E 'warning|error' && exit 1 || true
+
+clean:
+	rm -rf bin bin-san

@@ -1,0 +1,188 @@
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char SCHEMA_SQL[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE IF NOT EXISTS runs("
+	" id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER,"
+	" inbox TEXT, config_version TEXT, status TEXT, summary TEXT);"
+	"CREATE TABLE IF NOT EXISTS uploads("
+	" id INTEGER PRIMARY KEY,"
+	" candidate_id TEXT NOT NULL, entry_id TEXT NOT NULL,"
+	" rel_path TEXT NOT NULL,"		/* relative to the entry folder, NFC */
+	" raw_path BLOB,"			/* the bytes as the file system had them */
+	" size_bytes INTEGER, mtime INTEGER, sha256 TEXT,"
+	" first_run INTEGER, changed_run INTEGER, seen_run INTEGER,"
+	" UNIQUE(candidate_id, entry_id, rel_path));"
+	"CREATE TABLE IF NOT EXISTS files("
+	" id INTEGER PRIMARY KEY,"
+	" upload_id INTEGER NOT NULL REFERENCES uploads(id),"
+	" parent_id INTEGER REFERENCES files(id),"
+	" candidate_id TEXT NOT NULL, entry_id TEXT NOT NULL,"
+	" source_path TEXT NOT NULL,"		/* ARCHIVE/MEMBER chained, NFC */
+	" raw_name BLOB,"			/* member name bytes as stored */
+	" depth INTEGER NOT NULL DEFAULT 0,"	/* archive layers above this file */
+	" slot_folder TEXT,"			/* the slot folder it was uploaded into */
+	" upload_time INTEGER NOT NULL,"
+	" sha256 TEXT, size_bytes INTEGER, store_path TEXT,"
+	" state TEXT NOT NULL DEFAULT 'new',"
+	" unpack_reasons TEXT NOT NULL DEFAULT '',"
+	" active INTEGER NOT NULL DEFAULT 1,"
+	" attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+	" slot_id TEXT, verdict TEXT NOT NULL DEFAULT 'pending', reasons TEXT NOT NULL DEFAULT '',"
+	" judged_version TEXT,"
+	" post_reasons TEXT NOT NULL DEFAULT '',"	/* normalize's warnings */
+	" normalized_path TEXT, normalized_sha256 TEXT, normalized_profile TEXT,"
+	" poster_path TEXT, normalize_error TEXT,"
+	" created_run INTEGER, judged_run INTEGER);"
+	"CREATE INDEX IF NOT EXISTS files_state ON files(state) WHERE active = 1;"
+	"CREATE INDEX IF NOT EXISTS files_entry ON files(candidate_id, entry_id, active);"
+	"CREATE INDEX IF NOT EXISTS files_upload ON files(upload_id);"
+	"CREATE TABLE IF NOT EXISTS facts("
+	" sha256 TEXT PRIMARY KEY,"
+	" mime_type TEXT, kind TEXT, description TEXT, encrypted INTEGER NOT NULL DEFAULT 0,"
+	" probed INTEGER NOT NULL DEFAULT 0,"
+	" content_codes TEXT NOT NULL DEFAULT '',"	/* media-corrupt, duration-header-mismatch */
+	" probe_error TEXT,"
+	" duration_s REAL, duration_method TEXT, header_duration_s REAL,"
+	" width INTEGER, height INTEGER, rotation INTEGER,"
+	" video_codec TEXT, audio_codec TEXT, video_streams INTEGER, audio_streams INTEGER,"
+	" facts_version INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS verdict_history("
+	" id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id),"
+	" run_id INTEGER, at INTEGER NOT NULL, slot_id TEXT, verdict TEXT NOT NULL,"
+	" reasons TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS history_file ON verdict_history(file_id);"
+	"CREATE TABLE IF NOT EXISTS entries("
+	" candidate_id TEXT NOT NULL, entry_id TEXT NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'incomplete', missing_slots TEXT NOT NULL DEFAULT '',"
+	" dirty INTEGER NOT NULL DEFAULT 1, judged_version TEXT,"
+	" completed_run INTEGER, changed_run INTEGER,"
+	" PRIMARY KEY(candidate_id, entry_id));"
+	"CREATE TABLE IF NOT EXISTS candidates("
+	" candidate_id TEXT PRIMARY KEY, manifest_dirty INTEGER NOT NULL DEFAULT 1,"
+	" changed_run INTEGER);";
+
+const char DB_VIEWS_SQL[] =
+	"CREATE VIEW IF NOT EXISTS manifest_files AS SELECT"
+	" f.candidate_id, f.entry_id, f.slot_id, f.source_path, f.sha256, f.size_bytes,"
+	" x.mime_type, x.kind, x.duration_s, x.width, x.height, x.video_codec, x.audio_codec,"
+	" f.verdict,"
+	" CASE WHEN f.post_reasons = '' THEN f.reasons WHEN f.reasons = '' THEN f.post_reasons"
+	"  ELSE f.reasons || ',' || f.post_reasons END AS reasons,"
+	" CASE WHEN f.verdict = 'accepted' THEN f.normalized_path END AS normalized_path,"
+	" CASE WHEN f.verdict = 'accepted' THEN f.normalized_sha256 END AS normalized_sha256"
+	" FROM files f LEFT JOIN facts x ON x.sha256 = f.sha256 WHERE f.active = 1;"
+	"CREATE VIEW IF NOT EXISTS manifest_entries AS SELECT"
+	" candidate_id, entry_id, status, missing_slots FROM entries;";
+
+int db_exec(sqlite3 *db, const char *sql, struct ferr *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		ferr_set(e, FERR_SYSTEM, "sqlite: %s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql, struct ferr *e)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		ferr_set(e, FERR_SYSTEM, "sqlite: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+int db_step_done(sqlite3 *db, sqlite3_stmt *st, struct ferr *e)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE)
+		return ferr_set(e, FERR_SYSTEM, "sqlite: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+int db_begin(sqlite3 *db, struct ferr *e) { return db_exec(db, "BEGIN IMMEDIATE", e); }
+int db_commit(sqlite3 *db, struct ferr *e) { return db_exec(db, "COMMIT", e); }
+
+void db_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+const char *db_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return s ? (const char *)s : "";
+}
+
+int64_t db_run_id(void)
+{
+	const char *s = getenv("FOLIO_RUN_ID");
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+int db_candidate_touch(sqlite3 *db, const char *candidate, struct ferr *e)
+{
+	sqlite3_stmt *st = db_prepare(db,
+		"INSERT INTO candidates(candidate_id, manifest_dirty, changed_run) VALUES(?1, 1, ?2)"
+		" ON CONFLICT(candidate_id) DO UPDATE SET manifest_dirty = 1, changed_run = ?2", e);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, candidate, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, db_run_id());
+	rc = db_step_done(db, st, e);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+sqlite3 *db_open(const char *data_dir, struct ferr *e)
+{
+	char path[4096];
+	sqlite3 *db = NULL;
+
+	if (snprintf(path, sizeof path, "%s/folio.db", data_dir) >= (int)sizeof path) {
+		ferr_set(e, FERR_SYSTEM, "%s: path too long", data_dir);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		ferr_set(e, FERR_SYSTEM, "cannot open %s: %s", path,
+			 db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 30000);
+	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			" PRAGMA foreign_keys=ON;", e) != 0 ||
+	    db_exec(db, SCHEMA_SQL, e) != 0 || db_exec(db, DB_VIEWS_SQL, e) != 0 ||
+	    db_exec(db, "INSERT OR IGNORE INTO meta VALUES('schema_version', '1')", e) != 0) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void db_close(sqlite3 *db)
+{
+	sqlite3_close(db);
+}

@@ -1,0 +1,143 @@
+#include "stage.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+
+int stage_bin_dir(char *out, size_t outsz)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash == NULL)
+		return -1;
+	*slash = '\0';
+	if (strlen(exe) >= outsz)
+		return -1;
+	memcpy(out, exe, strlen(exe) + 1);
+	return 0;
+}
+
+void stage_default_config(char *out, size_t outsz)
+{
+	const char *env = getenv("FOLIO_CONFIG");
+	char dir[PATH_MAX];
+
+	if (env && *env) {
+		snprintf(out, outsz, "%s", env);
+		return;
+	}
+	if (stage_bin_dir(dir, sizeof dir) == 0) {
+		/* bin/ and bin-san/ sit at the top of the tree */
+		int n = snprintf(out, outsz, "%s/../config/folio.conf", dir);
+		if (n > 0 && (size_t)n < outsz && access(out, R_OK) == 0)
+			return;
+	}
+	snprintf(out, outsz, "config/folio.conf");
+}
+
+int stage_ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : (int)n;
+}
+
+void stage_start(struct stage *s, const char *prog, const char *usage, int argc, char **argv,
+		 bool need_data)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "inbox", required_argument, NULL, 'i' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char cfgpath[PATH_MAX];
+	struct ferr e = { 0 };
+	int c;
+
+	memset(s, 0, sizeof *s);
+	s->prog = prog;
+	s->jobs = 0;
+	s->store.root_fd = -1;
+	log_init(prog);
+	while ((c = getopt_long(argc, argv, "+d:c:i:j:fqvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': s->data_dir = optarg; break;
+		case 'c': s->config_path = optarg; break;
+		case 'i': s->inbox = optarg; break;
+		case 'f': s->force = true; break;
+		case 'q': log_set_level(0); break;
+		case 'v': log_set_level(2); break;
+		case 'j': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 256) {
+				fprintf(stderr, "%s: -j wants a number from 1 to 256, not '%s'\n",
+					prog, optarg);
+				exit(EXIT_USAGE);
+			}
+			s->jobs = (int)n;
+			break;
+		}
+		case 'h':
+			fputs(usage, stdout);
+			exit(EXIT_OK);
+		default:
+			fprintf(stderr, "usage: see '%s --help'\n", prog);
+			exit(EXIT_USAGE);
+		}
+	}
+	s->argc = argc - optind;
+	s->argv = argv + optind;
+	if (s->jobs == 0)
+		s->jobs = stage_ncpus();
+	if (s->config_path == NULL) {
+		stage_default_config(cfgpath, sizeof cfgpath);
+		s->config_path = cfgpath;
+	}
+	s->cfg = config_load(s->config_path, &e);
+	if (s->cfg == NULL) {
+		log_error("%s", e.msg);
+		exit(e.cls == FERR_CONFIG ? EXIT_CONFIG : EXIT_SYSTEM);
+	}
+	if (!need_data)
+		return;
+	if (s->data_dir == NULL) {
+		fprintf(stderr, "%s: --data DIR is required (see '%s --help')\n", prog, prog);
+		config_free(s->cfg);
+		exit(EXIT_USAGE);
+	}
+	if (store_open(&s->store, s->data_dir, &e) != 0 ||
+	    (s->db = db_open(s->store.root, &e)) == NULL) {
+		log_error("%s", e.msg);
+		store_close(&s->store);
+		config_free(s->cfg);
+		exit(EXIT_SYSTEM);
+	}
+}
+
+void stage_end(struct stage *s)
+{
+	if (s->db)
+		db_close(s->db);
+	s->db = NULL;
+	store_close(&s->store);
+	config_free(s->cfg);
+	s->cfg = NULL;
+}

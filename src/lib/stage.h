@@ -1,0 +1,60 @@
+/* stage.h — what every stage program shares: its command line, its data
+ * directory, its config and its database.
+ *
+ * Common options: --data DIR (required), --config FILE (default
+ * config/folio.conf beside the binary's tree, or $FOLIO_CONFIG), -j N,
+ * -q, -v, --help.  A stage's own options are parsed by the caller from
+ * the arguments stage_parse() leaves in ctx->argv. */
+#ifndef FOLIO_STAGE_H
+#define FOLIO_STAGE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "err.h"
+#include "store.h"
+
+/* Exit codes shared by every program (docs/INTERNALS.md, --help). */
+enum {
+	EXIT_OK = 0,		/* done; candidates' faults are verdicts, not errors */
+	EXIT_ITEMS = 1,		/* some items hit a system failure (retried next run) */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_CONFIG = 3,	/* bad or missing config */
+	EXIT_SYSTEM = 4,	/* cannot run at all: database, data directory */
+};
+
+struct stage {
+	const char *prog;
+	const char *data_dir;
+	const char *config_path;
+	const char *inbox;	/* --inbox, for the stages that take it */
+	int jobs;
+	bool force;		/* --force: redo work even when results are current */
+	int argc;		/* remaining operands */
+	char **argv;
+	struct config *cfg;
+	struct store store;
+	sqlite3 *db;
+};
+
+/* Parses the common options (printing usage to stdout and exiting 0 for
+ * --help, or printing an error and exiting EXIT_USAGE).  usage is the
+ * program's whole --help text.  Loads the config; with need_data, opens the
+ * data directory and database.  On failure prints the error and exits with the
+ * matching code: a stage cannot go on without these. */
+void stage_start(struct stage *s, const char *prog, const char *usage, int argc, char **argv,
+		 bool need_data);
+/* Closes the database, the store and frees the config. */
+void stage_end(struct stage *s);
+
+/* The default config path: $FOLIO_CONFIG, else ../config/folio.conf relative to
+ * the running binary's directory, else config/folio.conf.  Writes into out. */
+void stage_default_config(char *out, size_t outsz);
+/* The directory holding the running binary (for finding sibling stages). */
+int stage_bin_dir(char *out, size_t outsz);
+
+/* Number of online CPUs, at least 1. */
+int stage_ncpus(void);
+
+#endif

@@ -1,0 +1,67 @@
+/* store.h — the data directory and its content-addressed store of originals.
+ *
+ * Layout under DATA (all paths recorded in the database are relative to it,
+ * so a shard's data directory can be merged as it is):
+ *   store/ab/<sha256>   every original, named by content
+ *   tmp/                files being written; anything here after a crash is
+ *                       garbage and is removed by store_open()
+ * Files are created 0640 and directories 0750: candidates' files are
+ * personal data and stay private to the operator's group. */
+#ifndef FOLIO_STORE_H
+#define FOLIO_STORE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "sha256.h"
+
+struct store {
+	char *root;	/* DATA, absolute */
+	int root_fd;
+};
+
+/* Opens (creating if needed) the data directory DATA, sets umask 027 and
+ * clears DATA/tmp.  Returns 0, or -1 with e filled (FERR_SYSTEM). */
+int store_open(struct store *st, const char *data_dir, struct ferr *e);
+void store_close(struct store *st);
+
+/* An object being written: bytes go to a private temporary file under tmp/
+ * (O_EXCL, never through a link) and are hashed as they pass. */
+struct store_writer {
+	int fd;
+	char tmp[4096];
+	struct sha256 hash;
+	uint64_t size;
+};
+
+int store_begin(struct store *st, struct store_writer *w, struct ferr *e);
+int store_write(struct store_writer *w, const void *buf, size_t n, struct ferr *e);
+/* fsyncs and renames the object to store/ab/<sha256>, writing its relative
+ * path (store/ab/<sha>) into relpath and its hex digest into sha.  An object
+ * already present is kept and the new copy dropped.  Returns 0 or -1. */
+int store_commit(struct store *st, struct store_writer *w, char sha[65],
+		 char *relpath, size_t relsz, struct ferr *e);
+/* Discards an unfinished object.  Accepts a writer never begun.  Cannot fail. */
+void store_abort(struct store_writer *w);
+
+/* Streams the regular file at path (opened O_NOFOLLOW) into the store.
+ * max_bytes (0: unlimited) bounds what is read. */
+int store_put_file(struct store *st, const char *path, char sha[65], char *relpath,
+		   size_t relsz, uint64_t *size, struct ferr *e);
+
+/* Hashes a file without storing it.  Returns 0 or -1. */
+int sha256_file(const char *path, char sha[65], uint64_t *size, struct ferr *e);
+
+/* Joins DATA and a relative path into out.  Returns 0, or -1 if it does not fit. */
+int store_path(const struct store *st, const char *rel, char *out, size_t outsz);
+
+/* Creates every missing directory of path (mode 0750).  Returns 0 or -1. */
+int fs_mkdirs(const char *path, struct ferr *e);
+
+/* fsyncs fd, closes it, renames tmp to dst and fsyncs dst's directory: after
+ * it returns 0 the file is durably in place under its final name.  On failure
+ * tmp is unlinked.  Always closes fd. */
+int fs_commit_file(int fd, const char *tmp, const char *dst, struct ferr *e);
+
+#endif
