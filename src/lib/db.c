@@ -31,7 +31,7 @@ static const char SCHEMA_SQL[] =
 	" state TEXT NOT NULL DEFAULT 'new',"
 	" unpack_reasons TEXT NOT NULL DEFAULT '',"
 	" active INTEGER NOT NULL DEFAULT 1,"
-	" attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+	" attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, held_state TEXT,"
 	" slot_id TEXT, verdict TEXT NOT NULL DEFAULT 'pending', reasons TEXT NOT NULL DEFAULT '',"
 	" judged_version TEXT,"
 	" post_reasons TEXT NOT NULL DEFAULT '',"	/* normalize's warnings */
@@ -193,4 +193,50 @@ sqlite3 *db_open(const char *data_dir, struct ferr *e)
 void db_close(sqlite3 *db)
 {
 	sqlite3_close(db);
+}
+
+int db_files_in_state(sqlite3 *db, const char *state, long long **ids, char ***cands,
+			size_t *n, struct ferr *e)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT id, candidate_id FROM files"
+					  " WHERE active = 1 AND state = ?1 ORDER BY id", e);
+	size_t cap = 0, cnt = 0;
+	long long *v = NULL;
+	char **c = NULL;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			long long *nv = realloc(v, ncap * sizeof *nv);
+			char **nc = nv ? realloc(c, ncap * sizeof *nc) : NULL;
+			if (nv)
+				v = nv;
+			if (nc)
+				c = nc;
+			if (!nv || !nc) {
+				ferr_set(e, FERR_SYSTEM, "out of memory");
+				break;
+			}
+			cap = ncap;
+		}
+		v[cnt] = sqlite3_column_int64(st, 0);
+		c[cnt] = strdup(db_col_text(st, 1));
+		cnt++;
+	}
+	sqlite3_finalize(st);
+	*ids = v;
+	*cands = c;
+	*n = cnt;
+	return 0;
+}
+
+void db_free_ids(long long *ids, char **cands, size_t n)
+{
+	for (size_t i = 0; cands && i < n; i++)
+		free(cands[i]);
+	free(cands);
+	free(ids);
 }

@@ -22,6 +22,7 @@
 #define FOLIO_DB_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -55,6 +56,12 @@ int64_t db_run_id(void);
 
 /* Marks a candidate's exported manifest stale.  Returns 0 or -1. */
 int db_candidate_touch(sqlite3 *db, const char *candidate, struct ferr *e);
+
+/* The ids (and candidate ids) of active files in a state, oldest first, into
+ * arrays the caller frees with db_free_ids().  Returns 0, or -1 with e filled. */
+int db_files_in_state(sqlite3 *db, const char *state, long long **ids, char ***cands,
+		      size_t *n, struct ferr *e);
+void db_free_ids(long long *ids, char **cands, size_t n);
 
 /* Writes the manifest views' SQL (shared by folio.db and the per-candidate
  * exports) — exported so the exporter builds identical views. */

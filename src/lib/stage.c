@@ -132,6 +132,74 @@ void stage_start(struct stage *s, const char *prog, const char *usage, int argc,
 	}
 }
 
+void stage_item_failed(struct stage *s, long long file_id, const char *candidate,
+		       const struct ferr *err)
+{
+	struct ferr e = { 0 };
+	sqlite3_stmt *st;
+	bool held = false;
+
+	s->stats.failures++;
+	db_rollback(s->db);
+	st = db_prepare(s->db,
+		"UPDATE files SET attempts = attempts + 1, last_error = ?2,"
+		" held_state = CASE WHEN attempts + 1 >= ?3 THEN state END,"
+		" state = CASE WHEN attempts + 1 >= ?3 THEN 'held' ELSE state END,"
+		" verdict = CASE WHEN attempts + 1 >= ?3 THEN 'pending' ELSE verdict END"
+		" WHERE id = ?1 RETURNING state", &e);
+	if (st) {
+		sqlite3_bind_int64(st, 1, file_id);
+		sqlite3_bind_text(st, 2, err->msg, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, s->cfg->max_attempts);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			held = strcmp(db_col_text(st, 0), "held") == 0;
+		sqlite3_finalize(st);
+	}
+	st = db_prepare(s->db,
+		"INSERT INTO system_failures(run_id, at, stage, file_id, candidate_id, error, action)"
+		" VALUES(?1, strftime('%s','now'), ?2, ?3, ?4, ?5, ?6)", &e);
+	if (st) {
+		sqlite3_bind_int64(st, 1, db_run_id());
+		sqlite3_bind_text(st, 2, s->prog, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, file_id);
+		db_bind_text(st, 4, candidate);
+		sqlite3_bind_text(st, 5, err->msg, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, held ? "held for an operator: fix the cause, then"
+			" 'folio reprocess' the candidate" : "retried on the next run", -1,
+			SQLITE_STATIC);
+		db_step_done(s->db, st, &e);
+		sqlite3_finalize(st);
+	}
+	if (candidate)
+		db_candidate_touch(s->db, candidate, &e);
+	log_error("%s: %s%s", candidate ? candidate : "?", err->msg,
+		  held ? " (held for an operator)" : " (will retry)");
+}
+
+int stage_finish(struct stage *s)
+{
+	struct ferr e = { 0 };
+	sqlite3_stmt *st;
+
+	if (db_run_id() > 0 && s->db) {
+		st = db_prepare(s->db,
+			"UPDATE run_stages SET items = ?3, failures = ?4, bytes_read = ?5,"
+			" bytes_written = ?6 WHERE run_id = ?1 AND stage = ?2", &e);
+		if (st) {
+			sqlite3_bind_int64(st, 1, db_run_id());
+			sqlite3_bind_text(st, 2, s->prog, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, s->stats.items);
+			sqlite3_bind_int64(st, 4, s->stats.failures);
+			sqlite3_bind_int64(st, 5, (sqlite3_int64)s->stats.bytes_read);
+			sqlite3_bind_int64(st, 6, (sqlite3_int64)s->stats.bytes_written);
+			if (db_step_done(s->db, st, &e) != 0)
+				log_warn("cannot record stage statistics: %s", e.msg);
+			sqlite3_finalize(st);
+		}
+	}
+	return s->stats.failures ? EXIT_ITEMS : EXIT_OK;
+}
+
 void stage_end(struct stage *s)
 {
 	if (s->db)

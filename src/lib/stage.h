@@ -24,6 +24,12 @@ enum {
 	EXIT_SYSTEM = 4,	/* cannot run at all: database, data directory */
 };
 
+/* What a stage did, for the run's summary (run_stages). */
+struct stage_stats {
+	long items, failures;
+	unsigned long long bytes_read, bytes_written;
+};
+
 struct stage {
 	const char *prog;
 	const char *data_dir;
@@ -36,6 +42,7 @@ struct stage {
 	struct config *cfg;
 	struct store store;
 	sqlite3 *db;
+	struct stage_stats stats;
 };
 
 /* Parses the common options (printing usage to stdout and exiting 0 for
@@ -45,6 +52,17 @@ struct stage {
  * matching code: a stage cannot go on without these. */
 void stage_start(struct stage *s, const char *prog, const char *usage, int argc, char **argv,
 		 bool need_data);
+/* Records a system failure (not the candidate's content) on one file:
+ * attempts + 1 and the error; at cfg->max_attempts the file is held (state
+ * 'held', verdict 'pending') for an operator.  Logs it, counts it in
+ * s->stats.failures and in system_failures.  Cannot fail (a database error
+ * here is logged). */
+void stage_item_failed(struct stage *s, long long file_id, const char *candidate,
+		       const struct ferr *err);
+/* Writes s->stats into run_stages for the current run (no-op outside a run),
+ * then returns the exit code: EXIT_ITEMS if any item failed, else EXIT_OK. */
+int stage_finish(struct stage *s);
+
 /* Closes the database, the store and frees the config. */
 void stage_end(struct stage *s);
 

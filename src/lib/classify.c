@@ -1,0 +1,128 @@
+#include "classify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "reasons.h"
+
+int classify_row(struct stage *s, struct identify *id, long long file_id, struct ferr *e)
+{
+	sqlite3_stmt *st = NULL;
+	char sha[65] = "", rel[128] = "", name[4096] = "", kind[16] = "", mime[128] = "";
+	struct reasons codes;
+	long long size = 0;
+	bool known = false;
+	const char *next;
+	int rc = -1;
+
+	st = db_prepare(s->db,
+		"SELECT f.sha256, f.store_path, f.source_path, f.unpack_reasons, f.size_bytes,"
+		" x.kind, x.mime_type FROM files f LEFT JOIN facts x ON x.sha256 = f.sha256"
+		" WHERE f.id = ?1", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, file_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		ferr_set(e, FERR_SYSTEM, "file %lld vanished from the database", file_id);
+		goto out;
+	}
+	snprintf(sha, sizeof sha, "%s", db_col_text(st, 0));
+	snprintf(rel, sizeof rel, "%s", db_col_text(st, 1));
+	snprintf(name, sizeof name, "%s", db_col_text(st, 2));
+	reasons_init(&codes);
+	reasons_add_list(&codes, db_col_text(st, 3));
+	size = sqlite3_column_int64(st, 4);
+	if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+		known = true;
+		snprintf(kind, sizeof kind, "%s", db_col_text(st, 5));
+		snprintf(mime, sizeof mime, "%s", db_col_text(st, 6));
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	struct ident r;
+	memset(&r, 0, sizeof r);
+	if (!known || rel[0]) {
+		char path[4096];
+		if (store_path(&s->store, rel, path, sizeof path) != 0) {
+			ferr_set(e, FERR_SYSTEM, "path too long");
+			goto out;
+		}
+		/* the extension check needs the name, so libmagic runs for a new name
+		 * of known bytes too; it reads a bounded prefix, not the file */
+		if (identify_file(id, path, name, &r, e) != 0)
+			goto out;
+		s->stats.items++;
+	}
+	if (!known) {
+		st = db_prepare(s->db,
+			"INSERT INTO facts(sha256, mime_type, kind, description, encrypted)"
+			" VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(sha256) DO NOTHING", e);
+		if (st == NULL)
+			goto out;
+		sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r.mime, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r.kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r.description, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, r.encrypted);
+		if (db_step_done(s->db, st, e) != 0)
+			goto out;
+		sqlite3_finalize(st);
+		st = NULL;
+		snprintf(kind, sizeof kind, "%s", r.kind);
+		snprintf(mime, sizeof mime, "%s", r.mime);
+	}
+	if (r.ext_mismatch)
+		reasons_add(&codes, "extension-mismatch");
+	if (size == 0)
+		next = "validate";
+	else if (strcmp(kind, "archive") == 0)
+		next = "unpack";
+	else if (strcmp(kind, "video") == 0 || strcmp(kind, "audio") == 0 ||
+		 strcmp(mime, "application/octet-stream") == 0)
+		next = "probe";
+	else
+		next = "validate";
+	st = db_prepare(s->db, "UPDATE files SET state = ?2, unpack_reasons = ?3 WHERE id = ?1", e);
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, file_id);
+	sqlite3_bind_text(st, 2, next, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, codes.buf, -1, SQLITE_STATIC);
+	if (db_step_done(s->db, st, e) != 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int classify_run(struct stage *s, struct ferr *e)
+{
+	struct identify *id = identify_open(e);
+	long long *ids = NULL;
+	char **cands = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (id == NULL)
+		return -1;
+	if (db_files_in_state(s->db, "new", &ids, &cands, &n, e) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct ferr fe = { 0 };
+		log_progress("identifying %zu of %zu", i + 1, n);
+		if (db_begin(s->db, &fe) != 0 || classify_row(s, id, ids[i], &fe) != 0 ||
+		    db_commit(s->db, &fe) != 0)
+			stage_item_failed(s, ids[i], cands[i], &fe);
+	}
+	log_progress_done();
+	rc = 0;
+out:
+	db_free_ids(ids, cands, n);
+	identify_close(id);
+	return rc;
+}

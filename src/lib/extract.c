@@ -1,0 +1,258 @@
+#include "extract.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "db.h"
+#include "log.h"
+#include "unpack.h"
+
+struct parent {
+	long long id, upload_id;
+	int depth;
+	char candidate[256], entry[64], slot_folder[CONFIG_ID_MAX];
+	char source_path[4096], store_path[128], description[256];
+	long long upload_time;
+};
+
+struct member_ctx {
+	struct stage *s;
+	struct identify *id;
+	const struct parent *p;
+	sqlite3_stmt *ins;
+};
+
+/* A member's own folder may name its slot ("V2/clip.mp4" inside a zip) when
+ * the archive was not uploaded into a slot folder: the nearest one counts. */
+static void member_slot(const struct config *cfg, const struct parent *p, const char *name,
+			char *out, size_t outsz)
+{
+	const struct entry_rule *er = config_entry(cfg, p->entry);
+	const char *q = name;
+
+	snprintf(out, outsz, "%s", p->slot_folder);
+	if (out[0] || er == NULL)
+		return;
+	while (*q) {
+		size_t len = strcspn(q, "/");
+		char comp[CONFIG_ID_MAX];
+		if (q[len] == '\0')
+			break;	/* the file's own name, not a folder */
+		if (len < sizeof comp) {
+			memcpy(comp, q, len);
+			comp[len] = '\0';
+			const struct slot_rule *sr = config_slot(er, comp);
+			if (sr)
+				snprintf(out, outsz, "%s", sr->id);
+		}
+		q += len + 1;
+	}
+}
+
+static int on_member(void *vctx, const struct unpack_member *m, struct ferr *e)
+{
+	struct member_ctx *c = vctx;
+	const struct parent *p = c->p;
+	char path[8192], slot[CONFIG_ID_MAX];
+	bool go_on = m->extracted && !reasons_rejects(&m->codes);
+	sqlite3_stmt *st = c->ins;
+
+	if (snprintf(path, sizeof path, "%s/%s", p->source_path, m->name) >= (int)sizeof path)
+		return ferr_set(e, FERR_SYSTEM, "member path too long");
+	member_slot(c->s->cfg, p, m->name, slot, sizeof slot);
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, p->upload_id);
+	sqlite3_bind_int64(st, 2, p->id);
+	sqlite3_bind_text(st, 3, p->candidate, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, p->entry, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, path, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, m->raw, (int)m->rawlen, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, p->depth + 1);
+	db_bind_text(st, 8, slot[0] ? slot : NULL);
+	sqlite3_bind_int64(st, 9, p->upload_time);
+	db_bind_text(st, 10, m->extracted ? m->sha256 : NULL);
+	if (m->extracted)
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)m->size);
+	else
+		sqlite3_bind_null(st, 11);
+	db_bind_text(st, 12, m->extracted ? m->store_rel : NULL);
+	sqlite3_bind_text(st, 13, go_on ? "new" : "validate", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, m->codes.buf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 15, db_run_id());
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return ferr_set(e, FERR_SYSTEM, "sqlite: %s", sqlite3_errmsg(c->s->db));
+	long long mid = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (m->extracted)
+		c->s->stats.bytes_written += m->size;
+	return go_on ? classify_row(c->s, c->id, mid, e) : 0;
+}
+
+static int load_parent(sqlite3 *db, long long id, struct parent *p, struct ferr *e)
+{
+	sqlite3_stmt *st = db_prepare(db,
+		"SELECT f.upload_id, f.depth, f.candidate_id, f.entry_id, f.slot_folder,"
+		" f.source_path, f.store_path, f.upload_time, x.description"
+		" FROM files f LEFT JOIN facts x ON x.sha256 = f.sha256 WHERE f.id = ?1", e);
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		p->id = id;
+		p->upload_id = sqlite3_column_int64(st, 0);
+		p->depth = sqlite3_column_int(st, 1);
+		snprintf(p->candidate, sizeof p->candidate, "%s", db_col_text(st, 2));
+		snprintf(p->entry, sizeof p->entry, "%s", db_col_text(st, 3));
+		snprintf(p->slot_folder, sizeof p->slot_folder, "%s", db_col_text(st, 4));
+		snprintf(p->source_path, sizeof p->source_path, "%s", db_col_text(st, 5));
+		snprintf(p->store_path, sizeof p->store_path, "%s", db_col_text(st, 6));
+		p->upload_time = sqlite3_column_int64(st, 7);
+		snprintf(p->description, sizeof p->description, "%s", db_col_text(st, 8));
+		rc = 0;
+	} else {
+		ferr_set(e, FERR_SYSTEM, "file %lld vanished from the database", id);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* One piece of a split archive: RAR volumes say so in their header; zip and
+ * 7z pieces by their names (x.z01, x.zip.001, x.7z.001). */
+static bool multi_volume(const struct parent *p)
+{
+	const char *base = strrchr(p->source_path, '/');
+	base = base ? base + 1 : p->source_path;
+	return strstr(p->description, "ArchiveVolume") != NULL ||
+	       strstr(p->description, "multi-volume") != NULL ||
+	       fnmatch("*.[zZ][0-9][0-9]", base, 0) == 0 ||
+	       fnmatch("*.[0-9][0-9][0-9]", base, 0) == 0;
+}
+
+static long long upload_expanded(sqlite3 *db, long long upload_id)
+{
+	struct ferr e = { 0 };
+	sqlite3_stmt *st = db_prepare(db, "SELECT COALESCE(SUM(size_bytes), 0) FROM files"
+					  " WHERE upload_id = ?1 AND depth > 0 AND active = 1", &e);
+	long long n = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, upload_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int extract_one(struct stage *s, struct identify *id, sqlite3_stmt *ins, long long fid,
+		       struct ferr *e)
+{
+	struct parent p;
+	struct unpack_result res;
+	struct reasons codes;
+	struct member_ctx mc = { .s = s, .id = id, .p = &p, .ins = ins };
+	struct unpack_budget budget;
+	sqlite3_stmt *st = NULL;
+	char path[4096];
+	const char *err_text = NULL;
+	int rc = -1;
+
+	memset(&res, 0, sizeof res);
+	if (load_parent(s->db, fid, &p, e) != 0)
+		return -1;
+	reasons_init(&codes);
+	if (db_begin(s->db, e) != 0)
+		return -1;
+	if (p.depth + 1 > s->cfg->archive.max_depth) {
+		reasons_add(&codes, "archive-nested-too-deep");
+		err_text = "archive inside an archive inside an archive";
+	} else if (multi_volume(&p)) {
+		reasons_add(&codes, "archive-multi-volume");
+		err_text = "one piece of a multi-volume archive";
+	} else {
+		if (store_path(&s->store, p.store_path, path, sizeof path) != 0) {
+			ferr_set(e, FERR_SYSTEM, "path too long");
+			goto out;
+		}
+		budget.expanded = (uint64_t)upload_expanded(s->db, p.upload_id);
+		if (db_exec(s->db, "SAVEPOINT archive", e) != 0 ||
+		    unpack_archive(&s->store, s->cfg, path, &budget, on_member, &mc, &res, e) != 0)
+			goto out;
+		s->stats.items++;
+		s->stats.bytes_read += res.bytes_in;
+		if (res.codes.buf[0]) {
+			/* an archive-level fault: none of its members is accepted */
+			if (db_exec(s->db, "ROLLBACK TO archive", e) != 0)
+				goto out;
+			reasons_add_list(&codes, res.codes.buf);
+			err_text = res.error;
+			log_info("%s/%s/%s: %s (%s)", p.candidate, p.entry, p.source_path,
+				 res.codes.buf, res.error);
+		}
+		if (db_exec(s->db, "RELEASE archive", e) != 0)
+			goto out;
+	}
+	st = db_prepare(s->db, "UPDATE files SET state = 'validate',"
+			       " unpack_reasons = CASE WHEN ?2 = '' THEN unpack_reasons"
+			       "  WHEN unpack_reasons = '' THEN ?2 ELSE unpack_reasons || ',' || ?2 END,"
+			       " last_error = ?3 WHERE id = ?1", e);
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, fid);
+	sqlite3_bind_text(st, 2, codes.buf, -1, SQLITE_STATIC);
+	db_bind_text(st, 3, err_text);
+	if (db_step_done(s->db, st, e) != 0 || db_candidate_touch(s->db, p.candidate, e) != 0 ||
+	    db_commit(s->db, e) != 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	if (rc != 0)
+		db_rollback(s->db);
+	return rc;
+}
+
+int extract_run(struct stage *s, struct ferr *e)
+{
+	struct identify *id = identify_open(e);
+	sqlite3_stmt *ins = NULL;
+	int rc = -1;
+
+	if (id == NULL)
+		return -1;
+	ins = db_prepare(s->db,
+		"INSERT INTO files(upload_id, parent_id, candidate_id, entry_id, source_path,"
+		" raw_name, depth, slot_folder, upload_time, sha256, size_bytes, store_path, state,"
+		" unpack_reasons, created_run)"
+		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) RETURNING id", e);
+	if (ins == NULL)
+		goto out;
+	/* each pass opens one more layer; depth is bounded by config, so are passes */
+	for (int pass = 0; pass <= s->cfg->archive.max_depth + 1; pass++) {
+		long long *ids = NULL;
+		char **cands = NULL;
+		size_t n = 0;
+		if (db_files_in_state(s->db, "unpack", &ids, &cands, &n, e) != 0)
+			goto out;
+		for (size_t i = 0; i < n; i++) {
+			struct ferr fe = { 0 };
+			log_progress("unpacking %zu of %zu", i + 1, n);
+			if (extract_one(s, id, ins, ids[i], &fe) != 0)
+				stage_item_failed(s, ids[i], cands[i], &fe);
+		}
+		db_free_ids(ids, cands, n);
+		if (n == 0)
+			break;
+	}
+	log_progress_done();
+	rc = 0;
+out:
+	sqlite3_finalize(ins);
+	identify_close(id);
+	return rc;
+}
