@@ -147,9 +147,12 @@ static void judge_across(const struct config *cfg, struct jfile *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (reasons_has(&v[i].codes, "slot-ambiguous"))
 			v[i].verdict = "rejected";
+	/* a rejected file is flagged too when its bytes stand accepted elsewhere;
+	 * an accepted one only when the other is in an earlier slot */
 	for (size_t i = 0; i < n; i++) {
 		struct jfile *f = &v[i];
-		if (strcmp(f->verdict, "accepted") || !f->slot[0])
+		bool accepted = strcmp(f->verdict, "accepted") == 0;
+		if (!f->slot[0] || (!accepted && strcmp(f->verdict, "rejected") != 0))
 			continue;
 		for (size_t k = 0; k < n; k++) {
 			struct jfile *g = &v[k];
@@ -157,7 +160,7 @@ static void judge_across(const struct config *cfg, struct jfile *v, size_t n)
 			    strcmp(g->sha, f->sha) != 0 ||
 			    (strcmp(g->entry, f->entry) == 0 && strcmp(g->slot, f->slot) == 0))
 				continue;
-			if (slot_order(cfg, g) < slot_order(cfg, f)) {
+			if (!accepted || slot_order(cfg, g) < slot_order(cfg, f)) {
 				reasons_add(&f->codes, "duplicate-file");
 				f->verdict = "rejected";
 				break;

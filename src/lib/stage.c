@@ -76,7 +76,7 @@ void stage_start(struct stage *s, const char *prog, const char *usage, int argc,
 	s->jobs = 0;
 	s->store.root_fd = -1;
 	log_init(prog);
-	while ((c = getopt_long(argc, argv, "+d:c:i:j:fqvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:c:i:j:fqvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': s->data_dir = optarg; break;
 		case 'c': s->config_path = optarg; break;
