@@ -157,12 +157,13 @@ int runner_summary(sqlite3 *db, long long run_id, FILE *f, struct ferr *e)
 	double took = 0;
 	const char *status = "";
 
-	st = db_prepare(db, "SELECT id, COALESCE(finished_at, strftime('%s','now')) - started_at,"
+	st = db_prepare(db, "SELECT id, COALESCE(finished_at, ?2) - started_at,"
 			    " status FROM runs WHERE id = ?1 OR (?1 = 0 AND id = (SELECT MAX(id) FROM runs))",
 			e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_double(st, 2, now_s());
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		run_id = sqlite3_column_int64(st, 0);
 		took = sqlite3_column_double(st, 1);
@@ -231,7 +232,7 @@ int runner_run(struct stage *s, int verbosity)
 		return EXIT_SYSTEM;
 	}
 	st = db_prepare(s->db, "INSERT INTO runs(started_at, inbox, config_version, status)"
-			       " VALUES(strftime('%s','now'), ?1, ?2, 'running') RETURNING id", &e);
+			       " VALUES(?3, ?1, ?2, 'running') RETURNING id", &e);
 	if (st == NULL) {
 		log_error("%s", e.msg);
 		close(lockfd);
@@ -239,6 +240,7 @@ int runner_run(struct stage *s, int verbosity)
 	}
 	sqlite3_bind_text(st, 1, s->inbox, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, s->cfg->version, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, now_s());
 	run = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
 	snprintf(runid, sizeof runid, "%lld", run);
@@ -265,11 +267,11 @@ int runner_run(struct stage *s, int verbosity)
 			break;
 		}
 	}
-	st = db_prepare(s->db, "UPDATE runs SET finished_at = strftime('%s','now'), status = ?2"
-			       " WHERE id = ?1", &e);
+	st = db_prepare(s->db, "UPDATE runs SET finished_at = ?3, status = ?2 WHERE id = ?1", &e);
 	if (st) {
 		sqlite3_bind_int64(st, 1, run);
 		sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, 3, now_s());
 		db_step_done(s->db, st, &e);
 		sqlite3_finalize(st);
 	}

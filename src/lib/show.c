@@ -64,7 +64,8 @@ int show_candidate(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
 int show_status(sqlite3 *db, FILE *f, struct ferr *e)
 {
 	sqlite3_stmt *st = db_prepare(db,
-		"SELECT id, datetime(started_at, 'unixepoch'), COALESCE(finished_at - started_at, -1),"
+		"SELECT id, datetime(CAST(started_at AS INTEGER), 'unixepoch'),"
+		" CAST(COALESCE(finished_at - started_at, -1) AS INTEGER),"
 		" COALESCE(status, '') FROM runs ORDER BY id DESC LIMIT 5", e);
 
 	if (st == NULL)
