@@ -696,22 +696,21 @@ static void derive(struct cand *c)
 
 /* --- shared wording ----------------------------------------------------- */
 
-static void window_sentence(struct sbuf *b, const struct report_day *d)
+/* "closes on June 15, 2026 at 23:59 (America/Chicago time)" */
+static void window_phrase(struct sbuf *b, const struct report_day *d)
 {
 	if (d->win == NULL)
-		sbuf_adds(b, "No submission window is set.");
+		sbuf_adds(b, "not set");
 	else if (d->closed)
-		sbuf_addf(b, "The submission window closed on %s (%s time); files uploaded since"
-			  " then cannot be scored.", d->closes_text, d->tz);
+		sbuf_addf(b, "closed on %s (%s time); files uploaded since then cannot be scored",
+			  d->closes_text, d->tz);
 	else if (d->before_open)
-		sbuf_addf(b, "The submission window opens on %s and closes on %s (%s time).",
-			  d->opens_text, d->closes_text, d->tz);
+		sbuf_addf(b, "opens on %s and closes on %s (%s time)", d->opens_text,
+			  d->closes_text, d->tz);
 	else if (d->days_left == 0)
-		sbuf_addf(b, "The submission window closes today, %s (%s time).", d->closes_text,
-			  d->tz);
+		sbuf_addf(b, "closes today, %s (%s time)", d->closes_text, d->tz);
 	else
-		sbuf_addf(b, "The submission window closes on %s (%s time): %ld day%s left.",
-			  d->closes_text, d->tz, d->days_left, d->days_left == 1 ? "" : "s");
+		sbuf_addf(b, "closes on %s (%s time)", d->closes_text, d->tz);
 }
 
 static void days_left(struct sbuf *b, const struct report_day *d)
@@ -719,9 +718,11 @@ static void days_left(struct sbuf *b, const struct report_day *d)
 	if (d->win == NULL)
 		sbuf_adds(b, "\xE2\x80\x94");
 	else if (d->closed)
-		sbuf_adds(b, "None: the window is closed");
+		sbuf_adds(b, "none: the window is closed");
 	else if (d->days_left == 0)
-		sbuf_adds(b, "0: the window closes today at 23:59");
+		sbuf_adds(b, "0: the window closes tonight");
+	else if (d->before_open)
+		sbuf_addf(b, "%ld, once the window opens", d->days_left);
 	else
 		sbuf_addf(b, "%ld", d->days_left);
 }
@@ -847,9 +848,20 @@ static const char CSS[] =
 	".vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
 	"white-space:nowrap}"
 	"footer{margin-top:2rem;font-size:.875rem;color:#4a4a4a}"
+	"table.files{table-layout:fixed}col.c-name{width:42%}col.c-found{width:36%}"
+	/* phones: each file row becomes a card; the ARIA roles keep it a table */
 	"@media (max-width:40rem){body{font-size:15px}main{padding:.75rem .6rem 1.5rem}"
-	"th,td{padding:.3rem .35rem}h1{font-size:1.25rem}.meta{grid-template-columns:1fr}"
-	".meta dd{margin-bottom:.3rem}.res{white-space:normal}}"
+	"h1{font-size:1.25rem}.meta{grid-template-columns:1fr}.meta dd{margin-bottom:.3rem}"
+	"table.files,table.files tbody,table.files tr,table.files th,table.files td"
+	"{display:block;width:100%}"
+	"table.files thead{position:absolute;width:1px;height:1px;overflow:hidden;"
+	"clip:rect(0 0 0 0)}"
+	"table.files tr.file{border:1px solid #b8b8b8;margin-top:.6rem}"
+	"table.files tr.file th,table.files tr.file td{border:0;padding:.15rem .5rem}"
+	"table.files tr.file th{padding-top:.4rem}table.files tr.file td:last-child"
+	"{padding-bottom:.4rem}"
+	"table.files td[data-label]::before{content:attr(data-label) \": \";font-weight:600}"
+	"table.files tr.notes td{border:1px solid #b8b8b8;border-top:1px dashed #ccc}}"
 	"@media print{body{font-size:10.5pt}main{max-width:none;padding:0}"
 	".badge,.res,.new{background:none!important;color:#000!important}"
 	"thead th,tr.notes td{background:none}tr,li{break-inside:avoid}"
@@ -884,7 +896,7 @@ static void html_file(struct cand *c, struct sbuf *b, const struct file *f)
 	h(b, f->verdict);
 	sbuf_addf(b, "\" data-result=\"%s\" data-slot=\"", RESULTS[f->res].key);
 	h(b, f->slot);
-	sbuf_adds(b, "\"><th scope=\"row\"><span class=\"name\">");
+	sbuf_adds(b, "\" role=\"row\"><th scope=\"row\" role=\"rowheader\"><span class=\"name\">");
 	hname(b, f->name);
 	sbuf_adds(b, "</span>");
 	if (f->changed)
@@ -898,14 +910,15 @@ static void html_file(struct cand *c, struct sbuf *b, const struct file *f)
 		report_fmt_time(c->day->tz, (time_t)f->upload_time, true, when, sizeof when);
 		sbuf_addf(b, "<span class=\"sub\">uploaded %s</span>", when);
 	}
-	sbuf_adds(b, "</th><td class=\"found\">");
+	sbuf_adds(b, "</th><td class=\"found\" role=\"cell\" data-label=\"What folio found\">");
 	h(b, f->found);
-	sbuf_adds(b, "</td><td>");
+	sbuf_adds(b, "</td><td class=\"result\" role=\"cell\" data-label=\"Result\">");
 	html_label(b, &RESULTS[f->res], "res");
 	sbuf_adds(b, "</td></tr>\n");
 	if (f->nnotes == 0 && f->fixed == NULL)
 		return;
-	sbuf_adds(b, "<tr class=\"notes\"><td colspan=\"3\"><ul class=\"notes\">");
+	sbuf_adds(b, "<tr class=\"notes\" role=\"row\"><td colspan=\"3\" role=\"cell\">"
+		  "<ul class=\"notes\">");
 	if (f->fixed) {
 		sbuf_adds(b, "<li class=\"fixed\"><p>");
 		h(b, f->fixed);
@@ -925,11 +938,14 @@ static void html_file(struct cand *c, struct sbuf *b, const struct file *f)
 
 static void html_table_head(struct sbuf *b, const char *caption)
 {
-	sbuf_adds(b, "<table class=\"files\"><caption class=\"vh\">");
+	sbuf_adds(b, "<table class=\"files\" role=\"table\"><caption class=\"vh\">");
 	h(b, caption);
-	sbuf_adds(b, "</caption><thead><tr><th scope=\"col\">File received</th>"
-		  "<th scope=\"col\">What folio found</th><th scope=\"col\">Result</th></tr>"
-		  "</thead><tbody>\n");
+	sbuf_adds(b, "</caption><colgroup><col class=\"c-name\"><col class=\"c-found\">"
+		  "<col class=\"c-result\"></colgroup><thead role=\"rowgroup\"><tr role=\"row\">"
+		  "<th scope=\"col\" role=\"columnheader\">File received</th>"
+		  "<th scope=\"col\" role=\"columnheader\">What folio found</th>"
+		  "<th scope=\"col\" role=\"columnheader\">Result</th></tr></thead>"
+		  "<tbody role=\"rowgroup\">\n");
 }
 
 static void html_slot(struct cand *c, struct sbuf *b, const struct entry *en, int s)
@@ -1023,9 +1039,10 @@ static void render_html(struct cand *c, struct sbuf *b)
 	h(b, c->id);
 	sbuf_adds(b, "</h1><dl class=\"meta\"><dt>Candidate</dt><dd class=\"candidate\">");
 	h(b, c->id);
-	sbuf_addf(b, "</dd><dt>Report of</dt><dd class=\"date\">%s</dd>", d->date);
+	sbuf_addf(b, "</dd><dt>Report of</dt><dd class=\"date\"><time datetime=\"%s\">%s</time>"
+		  "</dd>", d->date, d->date_text);
 	sbuf_adds(b, "<dt>Submission window</dt><dd class=\"window\">");
-	window_sentence(&s, d);
+	window_phrase(&s, d);
 	h(b, sbuf_str(&s));
 	sbuf_reset(&s);
 	sbuf_adds(b, "</dd><dt>Days left</dt><dd class=\"days-left\">");
@@ -1043,7 +1060,7 @@ static void render_html(struct cand *c, struct sbuf *b)
 			  " them to you.</p>\n", c->dropped + (size_t)c->dropped_entries);
 	sbuf_addf(b, "<footer><p>Made by folio from our records of your uploads on %s. If"
 		  " something here looks wrong, contact the program office.</p></footer>\n"
-		  "</main></body></html>\n", d->date);
+		  "</main></body></html>\n", d->date_text);
 	b->failed |= s.failed;
 	sbuf_free(&s);
 }
@@ -1162,9 +1179,9 @@ static void render_text(struct cand *c, struct sbuf *b)
 	sbuf_init(&t);
 	sbuf_adds(b, "VALIDATION REPORT\n\nCandidate: ");
 	html_clean(b, c->id, 64, false);
-	sbuf_addf(b, "\nReport of: %s\n", d->date);
-	window_sentence(&t, d);
-	sbuf_adds(b, "Submission window: ");
+	sbuf_addf(b, "\nReport of: %s\n", d->date_text);
+	sbuf_adds(&t, "Submission window: ");
+	window_phrase(&t, d);
 	sbuf_wrap(b, sbuf_str(&t), 0, 2, WIDTH);
 	sbuf_reset(&t);
 	days_left(&t, d);
@@ -1180,7 +1197,7 @@ static void render_text(struct cand *c, struct sbuf *b)
 			  " to you.\n\n", c->dropped + (size_t)c->dropped_entries);
 	sbuf_pad(b, '=', WIDTH);
 	sbuf_addf(b, "\nMade by folio from our records of your uploads on %s. If something\n"
-		  "here looks wrong, contact the program office.\n", d->date);
+		  "here looks wrong, contact the program office.\n", d->date_text);
 	b->failed |= t.failed;
 	sbuf_free(&t);
 }

@@ -1,0 +1,374 @@
+/* report.c — the report stage's frame: the day and its window, formats for
+ * people, committing files, and the run over every candidate. */
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+
+/* between a number and its unit, so that no line breaks inside "2.1 GB" */
+#define NBSP "\xC2\xA0"
+
+static const char *const MONTHS[12] = {
+	"January", "February", "March", "April", "May", "June", "July",
+	"August", "September", "October", "November", "December",
+};
+
+/* localtime_r in another zone.  TZ is process-wide, so it is swapped and
+ * restored around the call (the stage is single-threaded). */
+static void local_tm(const char *tz, time_t t, struct tm *out)
+{
+	const char *old = getenv("TZ");
+	char *saved = old ? strdup(old) : NULL;
+
+	setenv("TZ", tz, 1);
+	tzset();
+	if (localtime_r(&t, out) == NULL)
+		memset(out, 0, sizeof *out);
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm): a
+ * difference of calendar days that no DST change can shift. */
+static long civil_days(long y, long m, long d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void report_fmt_time(const char *tz, time_t t, bool with_time, char *out, size_t outsz)
+{
+	struct tm tm;
+
+	local_tm(tz, t, &tm);
+	if (with_time)
+		snprintf(out, outsz, "%s %d, %d at %02d:%02d", MONTHS[tm.tm_mon % 12],
+			 tm.tm_mday, tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+	else
+		snprintf(out, outsz, "%s %d, %d", MONTHS[tm.tm_mon % 12], tm.tm_mday,
+			 tm.tm_year + 1900);
+}
+
+void report_fmt_duration(double s, char *out, size_t outsz)
+{
+	long t = s > 0 && s < 1e9 ? (long)(s + 0.5) : 0;
+
+	if (t >= 3600)
+		snprintf(out, outsz, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(out, outsz, "%ld:%02ld", t / 60, t % 60);
+}
+
+void report_fmt_size(uint64_t n, char *out, size_t outsz)
+{
+	static const char *const units[] = { "kB", "MB", "GB", "TB" };
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1000) {
+		snprintf(out, outsz, "%llu" NBSP "byte%s", (unsigned long long)n, n == 1 ? "" : "s");
+		return;
+	}
+	while (v >= 999.95 && u < 3) {
+		v /= 1000;
+		u++;
+	}
+	/* one decimal below 100 ("1.5 MB"), none above ("250 MB") */
+	if (v < 99.95)
+		snprintf(out, outsz, "%.1f" NBSP "%s", v, units[u]);
+	else
+		snprintf(out, outsz, "%.0f" NBSP "%s", v, units[u]);
+}
+
+const struct window *report_window_at(const struct config *cfg, time_t t)
+{
+	const struct window *best = NULL;
+
+	for (int i = 0; i < cfg->nwindows; i++) {
+		const struct window *w = &cfg->windows[i];
+		if (t >= w->opens && t <= w->closes)
+			return w;
+		if (w->opens <= t && (best == NULL || w->opens > best->opens))
+			best = w;
+	}
+	return best ? best : config_window_for(cfg, t);
+}
+
+int report_day_init(struct report_day *d, const struct config *cfg, const char *date,
+		    struct ferr *e)
+{
+	char noon[32];
+	struct tm tm, close;
+	time_t t;
+	int y, m, dd;
+	char end;
+
+	memset(d, 0, sizeof *d);
+	snprintf(d->tz, sizeof d->tz, "%s", cfg->timezone);
+	if (date == NULL) {
+		local_tm(d->tz, time(NULL), &tm);
+		if (strftime(d->date, sizeof d->date, "%Y-%m-%d", &tm) != 10)
+			return ferr_set(e, FERR_SYSTEM, "cannot tell today's date in %s", d->tz);
+	} else {
+		if (strlen(date) != 10 || strspn(date, "0123456789-") != 10 || date[4] != '-' ||
+		    date[7] != '-' || sscanf(date, "%4d-%2d-%2d%c", &y, &m, &dd, &end) != 3 ||
+		    m < 1 || m > 12 || dd < 1 || dd > 31)
+			return ferr_set(e, FERR_CONFIG, "--date wants YYYY-MM-DD, not '%s'", date);
+		memcpy(d->date, date, 11);
+	}
+	snprintf(noon, sizeof noon, "%s 12:00", d->date);
+	if (config_parse_local_time(noon, d->tz, &t) != 0)
+		return ferr_set(e, FERR_CONFIG, "%s: not a date in %s", d->date, d->tz);
+	local_tm(d->tz, t, &tm);
+	report_fmt_time(d->tz, t, false, d->date_text, sizeof d->date_text);
+	d->win = report_window_at(cfg, t);
+	if (d->win == NULL)
+		return 0;
+	local_tm(d->tz, d->win->closes, &close);
+	d->days_left = civil_days(close.tm_year + 1900L, close.tm_mon + 1L, close.tm_mday) -
+		       civil_days(tm.tm_year + 1900L, tm.tm_mon + 1L, tm.tm_mday);
+	d->closed = d->days_left < 0;
+	d->before_open = t < d->win->opens;
+	report_fmt_time(d->tz, d->win->opens, false, d->opens_text, sizeof d->opens_text);
+	report_fmt_time(d->tz, d->win->closes, true, d->closes_text, sizeof d->closes_text);
+	return 0;
+}
+
+bool report_candidate_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > 64 || id[0] == '.')
+		return false;
+	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+int report_write_file(const struct store *st, const char *rel, const struct sbuf *buf,
+		      struct ferr *e)
+{
+	char dst[4096], dir[4096], tmp[4096];
+	const char *p = sbuf_str(buf);
+	size_t left = buf->len;
+	char *slash;
+	int fd = -1;
+
+	if (sbuf_failed(buf))
+		return ferr_set(e, FERR_SYSTEM, "%s: out of memory composing it", rel);
+	if (store_path(st, rel, dst, sizeof dst) != 0 ||
+	    snprintf(tmp, sizeof tmp, "%s/tmp/report.XXXXXX", st->root) >= (int)sizeof tmp)
+		return ferr_set(e, FERR_SYSTEM, "%s: path too long", rel);
+	memcpy(dir, dst, sizeof dir);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	if (fs_mkdirs(dir, e) != 0)
+		return -1;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return ferr_errno(e, errno, "cannot create %s", tmp);
+	if (fchmod(fd, 0640) != 0) {
+		ferr_errno(e, errno, "cannot chmod %s", tmp);
+		goto fail;
+	}
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ferr_errno(e, errno, "cannot write %s", tmp);
+			goto fail;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	return fs_commit_file(fd, tmp, dst, e);
+fail:
+	close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+int64_t report_latest_run(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT MAX(id) FROM runs", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* Records the report stage's own failure for one candidate; the summary
+ * shows it with what to do.  Errors here are the summary's loss only. */
+static void record_failure(sqlite3 *db, int64_t run_id, const char *candidate,
+			   const char *error)
+{
+	sqlite3_stmt *st = db_prepare(db,
+		"INSERT INTO system_failures(run_id, at, stage, candidate_id, error, action)"
+		" VALUES(?1, strftime('%s','now'), 'folio-report', ?2, ?3,"
+		" 'fix the cause (disk space, permissions), then run ''folio report''')", NULL);
+
+	if (st == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, run_id);
+	db_bind_text(st, 2, candidate);
+	db_bind_text(st, 3, error);
+	db_step_done(db, st, NULL);
+	sqlite3_finalize(st);
+}
+
+/* One candidate: render both forms and commit them. */
+static int write_candidate(sqlite3 *db, const struct config *cfg, const struct store *st,
+			   const struct report_day *d, const char *cand,
+			   struct report_self *self, struct ferr *e)
+{
+	struct sbuf html, txt;
+	char rel[256];
+	int rc = -1;
+
+	sbuf_init(&html);
+	sbuf_init(&txt);
+	if (report_candidate(db, cfg, d, cand, &html, &txt, e) != 0)
+		goto out;
+	snprintf(rel, sizeof rel, "reports/%s/report.html", cand);
+	if (report_write_file(st, rel, &html, e) != 0)
+		goto out;
+	snprintf(rel, sizeof rel, "reports/%s/report.txt", cand);
+	if (report_write_file(st, rel, &txt, e) != 0)
+		goto out;
+	self->bytes_written += html.len + txt.len;
+	self->written++;
+	rc = 0;
+out:
+	sbuf_free(&html);
+	sbuf_free(&txt);
+	return rc;
+}
+
+/* A list of candidate ids read from the database, owned. */
+struct idlist {
+	char **v;
+	size_t n, cap;
+};
+
+static void idlist_free(struct idlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+/* Fills l with every candidate id; with changed_in_run > 0, only those with
+ * a verdict recorded in that run. */
+static int list_candidates(sqlite3 *db, int64_t changed_in_run, struct idlist *l,
+			   struct ferr *e)
+{
+	static const char ALL[] =
+		"SELECT candidate_id FROM files UNION SELECT candidate_id FROM entries ORDER BY 1";
+	static const char CHANGED[] =
+		"SELECT DISTINCT f.candidate_id FROM verdict_history h JOIN files f ON f.id = h.file_id"
+		" WHERE h.run_id = ?1 ORDER BY 1";
+	sqlite3_stmt *st = db_prepare(db, changed_in_run > 0 ? CHANGED : ALL, e);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, changed_in_run);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 64;
+			char **v = realloc(l->v, cap * sizeof *v);
+			if (v == NULL)
+				break;
+			l->v = v;
+			l->cap = cap;
+		}
+		if ((l->v[l->n] = strdup(db_col_text(st, 0))) == NULL)
+			break;
+		l->n++;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return ferr_set(e, FERR_SYSTEM, "out of memory listing candidates");
+	if (rc != SQLITE_DONE)
+		return ferr_set(e, FERR_SYSTEM, "sqlite: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+int report_run(sqlite3 *db, const struct config *cfg, const struct store *st,
+	       const struct report_day *d, int64_t run_id, bool notify,
+	       struct report_self *self, struct sbuf *summary_txt, struct ferr *e)
+{
+	struct idlist all = { 0 }, changed = { 0 };
+	struct sbuf list, html;
+	struct ferr ce;
+	char rel[64];
+	int rc = -1;
+
+	sbuf_init(&list);
+	sbuf_init(&html);
+	if (list_candidates(db, 0, &all, e) != 0)
+		goto out;
+	for (size_t i = 0; i < all.n; i++) {
+		self->candidates++;
+		ferr_clear(&ce);
+		if (!report_candidate_id_ok(all.v[i]))
+			ferr_set(&ce, FERR_SYSTEM, "candidate id is not usable as a directory name");
+		if (ce.cls != FERR_NONE ||
+		    write_candidate(db, cfg, st, d, all.v[i], self, &ce) != 0) {
+			self->failures++;
+			record_failure(db, run_id, all.v[i], ce.msg);
+		}
+	}
+	if (notify) {
+		if (list_candidates(db, run_id, &changed, e) != 0)
+			goto out;
+		for (size_t i = 0; i < changed.n; i++) {
+			sbuf_adds(&list, changed.v[i]);
+			sbuf_addc(&list, '\n');
+		}
+		self->notified = (long)changed.n;
+		snprintf(rel, sizeof rel, "reports/notify-%s.txt", d->date);
+		if (report_write_file(st, rel, &list, e) != 0)
+			goto out;
+		self->bytes_written += list.len;
+	}
+	if (report_nightly(db, cfg, d, run_id, self, &html, summary_txt, e) != 0)
+		goto out;
+	snprintf(rel, sizeof rel, "reports/nightly/%s.html", d->date);
+	if (report_write_file(st, rel, &html, e) != 0)
+		goto out;
+	snprintf(rel, sizeof rel, "reports/nightly/%s.txt", d->date);
+	if (report_write_file(st, rel, summary_txt, e) != 0)
+		goto out;
+	self->bytes_written += html.len + summary_txt->len;
+	rc = self->failures ? 1 : 0;
+out:
+	idlist_free(&all);
+	idlist_free(&changed);
+	sbuf_free(&list);
+	sbuf_free(&html);
+	return rc;
+}
