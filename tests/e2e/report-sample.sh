@@ -1,0 +1,79 @@
+# report-sample.sh — the reports of the ten sample candidates after one real
+# nightly run (folio run, then folio-report for a fixed date): each rejected
+# file and each missing slot with its sentences (tests/e2e/report_check.py
+# against the corpus's EXPECTED.json), the header's window and days left on
+# four dates, the notify list and the operator's summary.
+# Skipped when the corpus is absent (FOLIO_CORPUS, default /work/shared/corpus).
+. "$(dirname "$0")/lib.sh"
+CORPUS=${FOLIO_CORPUS:-/work/shared/corpus}
+[ -f "$CORPUS/sample-inbox.tar" ] || { echo "no corpus at $CORPUS"; exit 77; }
+tar -xf "$CORPUS/sample-inbox.tar" -C "$T"
+D=$T/data R=$T/data/reports
+run_v "$BIN/folio" run -q --inbox "$T/sample-inbox" --data "$D" >"$T/run.out" ||
+    fail "folio run failed: $(cat "$T/run.out")"
+run=$(sql "$D/folio.db" "SELECT MAX(id) FROM runs")
+FOLIO_RUN_ID=$run run_v "$BIN/folio-report" -q --data "$D" --date 2026-06-01 --print-summary \
+    >"$T/summary.out" || fail "folio-report failed"
+run_v "$BIN/folio-report" --list-reasons >"$T/reasons.tsv"
+python3 "$TOP/tests/e2e/report_check.py" "$D" "$CORPUS/sample-inbox.EXPECTED.json" \
+    "$T/reasons.tsv" || fail "reports disagree with EXPECTED.json"
+
+# the header: run date, window close, days left
+txt=$R/c2026-0103/report.txt
+grep -qx "Report of: June 1, 2026" "$txt" || fail "no run date in $txt"
+grep -qx "Submission window: closes on June 15, 2026 at 23:59 (America/Chicago time)" "$txt" ||
+    fail "no window close in $txt"
+grep -qx "Days left: 14" "$txt" || fail "days left is not 14 on June 1"
+grep -q '<dd class="days-left">14</dd>' "$R/c2026-0103/report.html" || fail "html days left"
+# the tone: an entry with problems is never called a failure
+! grep -qiE "fail|invalid|bad |wrong file|poor" "$R"/c2026-01*/report.txt ||
+    fail "a report judges: $(grep -hiE 'fail|invalid|bad |wrong file|poor' "$R"/c2026-01*/report.txt | head -1)"
+# automatic fixes and warnings are said
+grep -q "Note: The file's name was stored in an old character encoding" \
+    "$R/c2026-0108/report.txt" || fail "name-repaired not said for c2026-0108"
+
+# the notify list: every candidate's verdicts were new in this first run
+expect_eq "$(cat "$R/notify-2026-06-01.txt" | tr '\n' ' ')" \
+    "c2026-0101 c2026-0102 c2026-0103 c2026-0104 c2026-0105 c2026-0106 c2026-0107 c2026-0108 c2026-0109 c2026-0110 " \
+    "notify list"
+# the summary: printed, written twice, and its counts are the manifest's
+cmp -s "$T/summary.out" "$R/nightly/2026-06-01.txt" || fail "--print-summary differs from the file"
+[ -s "$R/nightly/2026-06-01.html" ] || fail "no nightly html"
+s=$T/summary.out
+for v in accepted rejected skipped; do
+    n=$(sql "$D/folio.db" "SELECT COUNT(*) FROM files WHERE active = 1 AND verdict = '$v'")
+    grep -qE "^$v +$n +$n\$" "$s" || fail "summary: $v is not $n (all and tonight)"
+done
+grep -qE "^Candidates seen tonight +10$" "$s" || fail "summary: candidates seen"
+grep -qE "^Entries that became complete tonight +2$" "$s" || fail "summary: entries complete"
+grep -qE "^c2026-0101 +E1$" "$s" && grep -qE "^c2026-0102 +E1$" "$s" || fail "summary: complete list"
+grep -qE "^junk-file +rejects +7 +7$" "$s" || fail "summary: junk-file count"
+grep -qE "^duration-too-long +rejects +2 +2$" "$s" || fail "summary: duration-too-long count"
+grep -qE "^folio-scan +[0-9.]+ s +0 " "$s" || fail "summary: no scan stage time"
+grep -qE "^Total " "$s" || fail "summary: no total"
+grep -q "^None: every failure tonight" "$s" || fail "summary: system failures"
+
+# every output 0640, and the run again writes the same bytes
+for f in "$R"/*/report.* "$R"/notify-* "$R"/nightly/*; do
+    expect_eq "$(stat -c %a "$f")" 640 "mode of $f"
+done
+cp -r "$R" "$T/first"
+FOLIO_RUN_ID=$run run_v "$BIN/folio-report" -q --data "$D" --date 2026-06-01
+for c in "$R"/c2026-*; do
+    cmp -s "$c/report.html" "$T/first/$(basename "$c")/report.html" || fail "$c: not reproducible"
+done
+
+# other days: the close itself, after it, before the window opens
+run_v "$BIN/folio-report" -q --data "$D" --date 2026-06-15
+grep -qx "Days left: 0: the window closes tonight" "$txt" || fail "June 15: $(grep Days "$txt")"
+grep -q "closes today, June 15, 2026 at 23:59" "$txt" || fail "June 15: no 'closes today'"
+run_v "$BIN/folio-report" -q --data "$D" --date 2026-06-20
+grep -qx "Days left: none: the window is closed" "$txt" || fail "June 20: $(grep Days "$txt")"
+grep -q "closed on June 15, 2026 at 23:59" "$txt" || fail "June 20: not closed"
+run_v "$BIN/folio-report" -q --data "$D" --date 2026-04-20
+grep -q "opens on May 1, 2026 and closes on June 15, 2026" "$txt" || fail "April 20: not before"
+[ ! -e "$R/notify-2026-06-20.txt" ] || fail "a notify list without a run named"
+# a malformed date is a usage error
+rc=0; run_v "$BIN/folio-report" -q --data "$D" --date 2026-13-01 2>/dev/null || rc=$?
+expect_eq $rc 2 "exit for --date 2026-13-01"
+echo "ok"
