@@ -359,7 +359,7 @@ static const char CSS[] =
 	"h1{font-size:1.4rem}h2{font-size:1.1rem;margin:1.5rem 0 .4rem}"
 	"table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem .45rem;"
 	"text-align:left;vertical-align:top;overflow-wrap:anywhere}thead th{background:#f1f1f1}"
-	"td.num,th.num{text-align:right;white-space:nowrap}p.note{color:#444;font-size:.9rem}"
+	"td.num,th.num{text-align:right;white-space:nowrap}.scroll{overflow-x:auto}p.note{color:#444;font-size:.9rem}"
 	"@media print{thead th{background:none}tr{break-inside:avoid}}";
 
 static void html_table(struct sbuf *b, const struct table *t)
@@ -380,7 +380,8 @@ static void html_table(struct sbuf *b, const struct table *t)
 		sbuf_adds(b, "</p></section>\n");
 		return;
 	}
-	sbuf_adds(b, "<table><thead><tr>");
+	/* the stage table is wider than a phone: it scrolls, not the page */
+	sbuf_adds(b, "<div class=\"scroll\"><table><thead><tr>");
 	for (int i = 0; i < t->ncols; i++)
 		sbuf_addf(b, "<th scope=\"col\"%s>%s</th>", t->num[i] ? " class=\"num\"" : "",
 			  t->head[i]);
@@ -396,7 +397,7 @@ static void html_table(struct sbuf *b, const struct table *t)
 		}
 		sbuf_adds(b, "</tr>\n");
 	}
-	sbuf_adds(b, "</tbody></table>\n");
+	sbuf_adds(b, "</tbody></table></div>\n");
 	if (t->dropped)
 		sbuf_addf(b, "<p>and %zu more rows</p>\n", t->dropped);
 	sbuf_adds(b, "</section>\n");

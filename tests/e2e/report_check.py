@@ -67,6 +67,15 @@ def slot_section(txt, slot):
     return (m.group(0) if m else ""), collapse(m.group(0)) if m else ""
 
 
+def entry_status(status, missing_slots, slots_with_files):
+    """The report's status for an entry: (data-status key, label)."""
+    if status == "complete":
+        return "ready", "Ready for scoring"
+    if any(s not in slots_with_files for s in missing_slots):
+        return "missing-items", "Missing items"
+    return "needs-attention", "Needs attention"
+
+
 def main():
     data, expected, table = sys.argv[1:4]
     want = json.load(open(expected, encoding="utf-8"))
@@ -110,8 +119,7 @@ def main():
         with_files = {f.get("slot") for f in want["files"]
                       if f["candidate"] == c and f["entry"] == e["entry"] and f.get("slot")}
         empty = [s for s in e["missing_slots"] if s not in with_files]
-        status = ("Ready for scoring" if e["status"] == "complete"
-                  else "Missing items" if empty else "Needs attention")
+        status = entry_status(e["status"], e["missing_slots"], with_files)[1]
         check(f"ENTRY {e['entry']}: {status}\n" in txt, f"{c}/{e['entry']}: status is not {status}")
         for s in e["missing_slots"]:
             raw, sec = slot_section(txt, s)
@@ -168,4 +176,5 @@ def main():
     sys.exit(1 if failed else 0)
 
 
-main()
+if __name__ == "__main__":
+    main()
