@@ -345,11 +345,14 @@ int report_run(sqlite3 *db, const struct config *cfg, const struct store *st,
 	if (notify) {
 		if (list_candidates(db, run_id, &changed, e) != 0)
 			goto out;
+		/* the mailer reads one id a line: an id we could not use stays out */
 		for (size_t i = 0; i < changed.n; i++) {
+			if (!report_candidate_id_ok(changed.v[i]))
+				continue;
 			sbuf_adds(&list, changed.v[i]);
 			sbuf_addc(&list, '\n');
+			self->notified++;
 		}
-		self->notified = (long)changed.n;
 		snprintf(rel, sizeof rel, "reports/notify-%s.txt", d->date);
 		if (report_write_file(st, rel, &list, e) != 0)
 			goto out;
