@@ -55,8 +55,8 @@ static int rotation_of(AVStream *st)
 	theta = av_display_rotation_get((const int32_t *)m);
 	if (isnan(theta))
 		return 0;
-	/* av_display_rotation_get is counter-clockwise; folio records clockwise */
-	deg = (int)lround(-theta) % 360;
+	/* FFmpeg's convention, as ffprobe prints it: degrees counter-clockwise */
+	deg = (int)lround(theta) % 360;
 	if (deg < 0)
 		deg += 360;
 	return (deg + 45) / 90 * 90 % 360;

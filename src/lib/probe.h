@@ -26,7 +26,7 @@ struct probe_result {
 	char format[64];		/* demuxer name */
 	char video_codec[32], audio_codec[32];
 	int width, height;		/* coded size of the first video stream */
-	int rotation;			/* degrees clockwise to display upright: 0/90/180/270 */
+	int rotation;			/* display rotation, degrees counter-clockwise as ffprobe reports it: 0/90/180/270 */
 	double duration_s;		/* measured; < 0 when unknown */
 	double header_duration_s;	/* < 0 when the container has none */
 	char method[32];		/* "packets" */
