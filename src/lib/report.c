@@ -156,7 +156,8 @@ bool report_candidate_id_ok(const char *id)
 {
 	size_t n = strlen(id);
 
-	if (n == 0 || n > 64 || id[0] == '.')
+	/* reports/nightly/ holds the operator's summaries */
+	if (n == 0 || n > 64 || id[0] == '.' || strcmp(id, "nightly") == 0)
 		return false;
 	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }

@@ -44,7 +44,8 @@ int report_day_init(struct report_day *d, const struct config *cfg, const char *
 		    struct ferr *e);
 
 /* A candidate id is used as a directory name: only [A-Za-z0-9._-], 1 to 64
- * characters, not starting with a dot.  Cannot fail. */
+ * characters, not starting with a dot, and not "nightly" (the summaries'
+ * directory).  Cannot fail. */
 bool report_candidate_id_ok(const char *id);
 
 /* Renders one candidate's report from the database into html and txt (both
