@@ -1,6 +1,5 @@
 #include "extract.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,18 +120,6 @@ static int load_parent(sqlite3 *db, long long id, struct parent *p, struct ferr 
 	return rc;
 }
 
-/* One piece of a split archive: RAR volumes say so in their header; zip and
- * 7z pieces by their names (x.z01, x.zip.001, x.7z.001). */
-static bool multi_volume(const struct parent *p)
-{
-	const char *base = strrchr(p->source_path, '/');
-	base = base ? base + 1 : p->source_path;
-	return strstr(p->description, "ArchiveVolume") != NULL ||
-	       strstr(p->description, "multi-volume") != NULL ||
-	       fnmatch("*.[zZ][0-9][0-9]", base, 0) == 0 ||
-	       fnmatch("*.[0-9][0-9][0-9]", base, 0) == 0;
-}
-
 static long long upload_expanded(sqlite3 *db, long long upload_id)
 {
 	struct ferr e = { 0 };
@@ -171,9 +158,6 @@ static int extract_one(struct stage *s, struct identify *id, sqlite3_stmt *ins, 
 	if (p.depth + 1 > s->cfg->archive.max_depth) {
 		reasons_add(&codes, "archive-nested-too-deep");
 		err_text = "archive inside an archive inside an archive";
-	} else if (multi_volume(&p)) {
-		reasons_add(&codes, "archive-multi-volume");
-		err_text = "one piece of a multi-volume archive";
 	} else {
 		if (store_path(&s->store, p.store_path, path, sizeof path) != 0) {
 			ferr_set(e, FERR_SYSTEM, "path too long");
@@ -181,7 +165,8 @@ static int extract_one(struct stage *s, struct identify *id, sqlite3_stmt *ins, 
 		}
 		budget.expanded = (uint64_t)upload_expanded(s->db, p.upload_id);
 		if (db_exec(s->db, "SAVEPOINT archive", e) != 0 ||
-		    unpack_archive(&s->store, s->cfg, path, &budget, on_member, &mc, &res, e) != 0)
+		    unpack_archive(&s->store, s->cfg, path, p.source_path, &budget, on_member, &mc,
+				   &res, e) != 0)
 			goto out;
 		s->stats.items++;
 		s->stats.bytes_read += res.bytes_in;

@@ -135,7 +135,8 @@ static int describe(struct ictx *c, const char *path, const char *name, uint64_t
 		if (sub.depth > c->cfg->archive.max_depth) {
 			reasons_add(codes, "archive-nested-too-deep");
 		} else {
-			if (unpack_archive(c->st, c->cfg, path, c->budget, on_member, &sub, &res, e) != 0)
+			if (unpack_archive(c->st, c->cfg, path, name, c->budget, on_member, &sub,
+					   &res, e) != 0)
 				return -1;
 			reasons_add_list(codes, res.codes.buf);
 			if (res.error[0] && res.codes.buf[0]) {

@@ -14,8 +14,19 @@
  *   archive-encrypted (one member's data), junk-file (skipped, not judged).
  * Archive-level faults stop unpacking and reject the archive (the caller
  * discards any member already reported):
- *   archive-corrupt, archive-bomb, archive-too-many-members,
- *   archive-encrypted (headers), archive-multi-volume, archive-empty. */
+ *   archive-corrupt (unreadable, truncated, CRC damage, a member delivering
+ *   more or fewer bytes than its header declares), archive-bomb,
+ *   archive-too-many-members, archive-encrypted (headers), archive-empty,
+ *   archive-multi-volume (found before opening: the volume flag of a RAR main
+ *   header, a spanned or split zip's markers, or a piece's name such as
+ *   x.z01, x.7z.001, x.part2.rar).
+ *
+ * At most one compression layer (gzip, bzip2, xz, zstd, lzip, compress, lz4,
+ * lzma, by magic number) is opened around a format; below one, a file that is
+ * no archive format is a single member named after the archive without its
+ * last extension ("clip.mp4.gz" holds "clip.mp4").  A compressed file inside
+ * that layer is a member like any other, for the caller to open as the next
+ * layer. */
 #ifndef FOLIO_UNPACK_H
 #define FOLIO_UNPACK_H
 
@@ -56,11 +67,15 @@ struct unpack_result {
  * with e filled to stop unpacking with a system failure. */
 typedef int (*unpack_member_fn)(void *ctx, const struct unpack_member *m, struct ferr *e);
 
-/* Unpacks the archive at path.  Content faults are results (res->codes);
- * returns -1 with e filled only for system failures (disk full...). */
+/* Unpacks the archive at path (opened O_NOFOLLOW); archive_name is the name
+ * the candidate gave it (may be NULL), for the multi-volume name check and a
+ * single compressed file's member name.  Calls fn for each member; the
+ * member's strings live until fn returns.  Content faults are results
+ * (res->codes, res->error); returns 0 then, or -1 with e filled only for
+ * system failures (disk full, out of memory, path unreadable). */
 int unpack_archive(struct store *st, const struct config *cfg, const char *path,
-		   struct unpack_budget *budget, unpack_member_fn fn, void *ctx,
-		   struct unpack_result *res, struct ferr *e);
+		   const char *archive_name, struct unpack_budget *budget,
+		   unpack_member_fn fn, void *ctx, struct unpack_result *res, struct ferr *e);
 
 /* True when the path (a member name, or a file's path in an upload) is junk
  * per cfg: a component in junk dirs, or a basename in junk names or with a
