@@ -293,7 +293,8 @@ int scan_run(struct stage *s, const char *inbox, struct ferr *e)
 		goto out;
 	if (list_dirs(inbox, &cands, &ncands, e) != 0)
 		goto out;
-	qsort(cands, ncands, sizeof *cands, cmp_str);
+	if (ncands > 1)
+		qsort(cands, ncands, sizeof *cands, cmp_str);
 	for (size_t i = 0; i < ncands; i++) {
 		char cdir[4096];
 		char **entries = NULL;
@@ -311,7 +312,8 @@ int scan_run(struct stage *s, const char *inbox, struct ferr *e)
 			s->stats.failures++;
 			continue;
 		}
-		qsort(entries, nentries, sizeof *entries, cmp_str);
+		if (nentries > 1)
+			qsort(entries, nentries, sizeof *entries, cmp_str);
 		log_progress("scanning %s (%zu of %zu)", cands[i], i + 1, ncands);
 		for (size_t k = 0; k < nentries; k++) {
 			char edir[4096];
