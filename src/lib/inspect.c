@@ -78,10 +78,7 @@ static int describe(struct ictx *c, const char *path, const char *name, uint64_t
 		} else {
 			if (probe_kind(&pr))
 				kind = probe_kind(&pr);
-			if (pr.corrupt)
-				reasons_add(codes, "media-corrupt");
-			else if (pr.header_mismatch)
-				reasons_add(codes, "duration-header-mismatch");
+			probe_codes(&pr, codes);
 		}
 	}
 	fputs("{\"path\":", f);

@@ -54,10 +54,7 @@ static int measure_one(struct stage *s, long long fid, struct ferr *e)
 		if (!r.opened && strcmp(mime, "application/octet-stream") == 0) {
 			k = "other";	/* unknown data that is not media either */
 		} else {
-			if (r.corrupt)
-				reasons_add(&codes, "media-corrupt");
-			else if (r.header_mismatch)
-				reasons_add(&codes, "duration-header-mismatch");
+			probe_codes(&r, &codes);
 			if (k == NULL)
 				k = strcmp(kind, "audio") == 0 ? "audio" : "video";
 		}

@@ -1,11 +1,16 @@
 #include "probe.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 #include <libavutil/error.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Demuxers folio opens.  Playlists and concatenation (hls, concat, image2...)
  * would make libavformat read other files named by the candidate's data. */
@@ -35,6 +40,18 @@ const char *probe_kind(const struct probe_result *r)
 	return NULL;
 }
 
+void probe_codes(const struct probe_result *r, struct reasons *codes)
+{
+	if (r->corrupt)
+		reasons_add(codes, "media-corrupt");
+	else if (r->header_mismatch)
+		reasons_add(codes, "duration-header-mismatch");
+	if (r->streams_known && r->video_streams == 0)
+		reasons_add(codes, "no-video-stream");
+	if (r->streams_known && r->audio_streams == 0)
+		reasons_add(codes, "no-audio-stream");
+}
+
 static void set_error(struct probe_result *r, const char *what, int averr)
 {
 	char buf[AV_ERROR_MAX_STRING_SIZE];
@@ -62,12 +79,134 @@ static int rotation_of(AVStream *st)
 	return (deg + 45) / 90 * 90 % 360;
 }
 
+/* A RIFF/WAVE file whose data chunk declares more bytes than the file holds
+ * was cut off: libavformat reads what is there without a word, and a full
+ * decode reports nothing either.  Walks at most RIFF_MAX_CHUNKS chunk headers
+ * from the start.  Returns 1 cut off (r->error filled), 0 not (or not RIFF),
+ * -1 the file cannot be read. */
+#define RIFF_MAX_CHUNKS 64
+static int riff_cut_off(const char *path, struct probe_result *r)
+{
+	unsigned char h[12];
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
+	off_t at = 12;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) != 0)
+		goto out;
+	rc = 0;
+	if (pread(fd, h, 12, 0) != 12 || memcmp(h, "RIFF", 4) != 0 || memcmp(h + 8, "WAVE", 4) != 0)
+		goto out;
+	for (int i = 0; i < RIFF_MAX_CHUNKS && at + 8 <= sb.st_size; i++) {
+		uint32_t size;
+		if (pread(fd, h, 8, at) != 8)
+			break;
+		size = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 |
+		       (uint32_t)h[7] << 24;
+		if (memcmp(h, "data", 4) == 0) {
+			/* 0 and 0xffffffff: a streaming writer's "unknown" */
+			if (size != 0 && size != 0xffffffffu && at + 8 + (off_t)size > sb.st_size) {
+				snprintf(r->error, sizeof r->error,
+					 "the data chunk declares %lu bytes, %lld are present",
+					 (unsigned long)size, (long long)(sb.st_size - at - 8));
+				rc = 1;
+			}
+			break;
+		}
+		at += 8 + (off_t)size + (size & 1);
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+/* The decoders of a file's audio and video streams, one per stream (NULL where
+ * none: other streams, or a codec this libavcodec cannot decode, which is no
+ * fault of the file). */
+struct decoders {
+	AVCodecContext **ctx;
+	unsigned n;
+	AVFrame *frame;
+};
+
+static void decoders_free(struct decoders *d)
+{
+	for (unsigned i = 0; d->ctx && i < d->n; i++)
+		avcodec_free_context(&d->ctx[i]);
+	av_freep(&d->ctx);
+	av_frame_free(&d->frame);
+}
+
+/* Returns 0, or -1 out of memory. */
+static int decoders_open(AVFormatContext *fc, struct decoders *d)
+{
+	d->n = fc->nb_streams;
+	d->ctx = av_calloc(d->n ? d->n : 1, sizeof *d->ctx);
+	d->frame = av_frame_alloc();
+	if (d->ctx == NULL || d->frame == NULL)
+		return -1;
+	for (unsigned i = 0; i < d->n; i++) {
+		const AVCodecParameters *par = fc->streams[i]->codecpar;
+		const AVCodec *codec;
+		AVCodecContext *c;
+		if ((par->codec_type != AVMEDIA_TYPE_AUDIO && par->codec_type != AVMEDIA_TYPE_VIDEO) ||
+		    (fc->streams[i]->disposition & AV_DISPOSITION_ATTACHED_PIC))
+			continue;
+		codec = avcodec_find_decoder(par->codec_id);
+		if (codec == NULL)
+			continue;
+		c = avcodec_alloc_context3(codec);
+		if (c == NULL)
+			return -1;
+		c->thread_count = 1;
+		/* of video only the key frames are decoded; the decoder still sees
+		 * every packet, so its state (references, picture order) holds */
+		if (par->codec_type == AVMEDIA_TYPE_VIDEO)
+			c->skip_frame = AVDISCARD_NONKEY;
+		if (avcodec_parameters_to_context(c, par) < 0 || avcodec_open2(c, codec, NULL) < 0) {
+			/* a decoder that will not start proves nothing about the data */
+			avcodec_free_context(&c);
+			continue;
+		}
+		d->ctx[i] = c;
+	}
+	return 0;
+}
+
+/* Feeds one packet (NULL: the end) to stream si's decoder and drains it.
+ * Returns 0, 1 a decoding error (r->error filled), -1 out of memory. */
+static int decode(struct decoders *d, unsigned si, const AVPacket *pkt, struct probe_result *r)
+{
+	AVCodecContext *c = si < d->n ? d->ctx[si] : NULL;
+	int ret;
+
+	if (c == NULL)
+		return 0;
+	ret = avcodec_send_packet(c, pkt);
+	/* every pass takes a frame out of the decoder, which holds finitely many */
+	while (ret >= 0 || ret == AVERROR(EAGAIN)) {
+		ret = avcodec_receive_frame(c, d->frame);
+		if (ret < 0)
+			break;
+		av_frame_unref(d->frame);
+	}
+	if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+		return 0;
+	if (ret == AVERROR(ENOMEM))
+		return -1;
+	set_error(r, c->codec_type == AVMEDIA_TYPE_AUDIO ? "decoding audio" : "decoding video", ret);
+	return 1;
+}
+
 int probe_file(const char *path, const struct probe_limits *lim, struct probe_result *out,
 	       struct ferr *e)
 {
 	AVFormatContext *fc = NULL;
 	AVDictionary *opts = NULL;
 	AVPacket *pkt = NULL;
+	struct decoders dec = { 0 };
 	struct probe_result r;
 	int64_t *first = NULL, *last = NULL;
 	int ret, rc = -1;
@@ -98,6 +237,7 @@ int probe_file(const char *path, const struct probe_limits *lim, struct probe_re
 		rc = 0;
 		goto out;
 	}
+	r.streams_known = true;
 	ns = fc->nb_streams;
 	for (unsigned i = 0; i < ns; i++) {
 		AVStream *st = fc->streams[i];
@@ -123,16 +263,21 @@ int probe_file(const char *path, const struct probe_limits *lim, struct probe_re
 	first = av_malloc_array(ns ? ns : 1, sizeof *first);
 	last = av_malloc_array(ns ? ns : 1, sizeof *last);
 	pkt = av_packet_alloc();
-	if (first == NULL || last == NULL || pkt == NULL) {
+	if (first == NULL || last == NULL || pkt == NULL || decoders_open(fc, &dec) != 0) {
 		ferr_set(e, FERR_SYSTEM, "libavformat: out of memory");
 		goto out;
 	}
 	for (unsigned i = 0; i < ns; i++)
 		first[i] = last[i] = AV_NOPTS_VALUE;
+	/* bounded by lim->max_packets */
 	for (;;) {
 		ret = av_read_frame(fc, pkt);
 		if (ret == AVERROR_EOF)
 			break;
+		if (ret == AVERROR(ENOMEM)) {
+			ferr_set(e, FERR_SYSTEM, "libavformat: out of memory");
+			goto out;
+		}
 		if (ret < 0) {
 			set_error(&r, "cannot read packet", ret);
 			break;
@@ -148,16 +293,45 @@ int probe_file(const char *path, const struct probe_limits *lim, struct probe_re
 		enum AVMediaType type = si < ns ? fc->streams[si]->codecpar->codec_type
 						: AVMEDIA_TYPE_UNKNOWN;
 		int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-		if ((type == AVMEDIA_TYPE_VIDEO || type == AVMEDIA_TYPE_AUDIO) &&
-		    !(pkt->flags & AV_PKT_FLAG_DISCARD) && ts != AV_NOPTS_VALUE &&
-		    !(fc->streams[si]->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+		bool timed = (type == AVMEDIA_TYPE_VIDEO || type == AVMEDIA_TYPE_AUDIO) &&
+			     !(fc->streams[si]->disposition & AV_DISPOSITION_ATTACHED_PIC);
+		if (timed && !(pkt->flags & AV_PKT_FLAG_DISCARD) && ts != AV_NOPTS_VALUE) {
 			int64_t end = ts + (pkt->duration > 0 ? pkt->duration : 0);
 			if (first[si] == AV_NOPTS_VALUE || ts < first[si])
 				first[si] = ts;
 			if (last[si] == AV_NOPTS_VALUE || end > last[si])
 				last[si] = end;
 		}
+		if (timed && (pkt->flags & AV_PKT_FLAG_CORRUPT)) {
+			snprintf(r.error, sizeof r.error, "packet %llu of stream %u is damaged",
+				 (unsigned long long)r.packets, si);
+			r.corrupt = true;
+			av_packet_unref(pkt);
+			break;
+		}
+		/* Every audio packet is decoded (cheap, and the only way to see a
+		 * damaged FLAC or AAC frame); of video only the key frames
+		 * (skip_frame): the whole picture stream is the normalizer's job,
+		 * and would make probing as slow as transcoding. */
+		if (timed) {
+			int d = decode(&dec, si, pkt, &r);
+			if (d < 0) {
+				ferr_set(e, FERR_SYSTEM, "libavcodec: out of memory");
+				goto out;
+			}
+			if (d > 0) {
+				av_packet_unref(pkt);
+				break;
+			}
+		}
 		av_packet_unref(pkt);
+	}
+	for (unsigned i = 0; i < ns && !r.corrupt; i++) {
+		int d = decode(&dec, i, NULL, &r);
+		if (d < 0) {
+			ferr_set(e, FERR_SYSTEM, "libavcodec: out of memory");
+			goto out;
+		}
 	}
 	double start = INFINITY, stop = -INFINITY;
 	for (unsigned i = 0; i < ns; i++) {
@@ -169,11 +343,22 @@ int probe_file(const char *path, const struct probe_limits *lim, struct probe_re
 		if (last[i] * tb > stop)
 			stop = last[i] * tb;
 	}
-	if (stop > start)
+	if (stop >= start)
 		r.duration_s = stop - start;
+	else if (r.packets == 0)
+		r.duration_s = 0;	/* nothing there: what the header says is checked below */
+	if (!r.corrupt && strcmp(r.format, "wav") == 0) {
+		int cut = riff_cut_off(path, &r);
+		if (cut < 0) {
+			ferr_errno(e, errno, "cannot read %s", path);
+			goto out;
+		}
+		r.corrupt = cut == 1;
+	}
 	if (!r.corrupt && r.header_duration_s > 0 && r.duration_s >= 0 &&
 	    fabs(r.header_duration_s - r.duration_s) > PROBE_HEADER_TOL_S) {
-		if (r.duration_s < r.header_duration_s && indexed_format(r.format)) {
+		if (r.duration_s < r.header_duration_s &&
+		    (indexed_format(r.format) || r.packets == 0)) {
 			snprintf(r.error, sizeof r.error,
 				 "data ends at %.2f s, the file's index says %.2f s", r.duration_s,
 				 r.header_duration_s);
@@ -182,7 +367,8 @@ int probe_file(const char *path, const struct probe_limits *lim, struct probe_re
 			r.header_mismatch = true;
 		}
 	}
-	if (!r.corrupt && r.video_streams + r.audio_streams > 0 && r.duration_s < 0) {
+	if (!r.corrupt && r.packets > 0 && r.video_streams + r.audio_streams > 0 &&
+	    r.duration_s < 0) {
 		snprintf(r.error, sizeof r.error, "no timed packets could be read");
 		r.corrupt = true;
 	}
@@ -190,6 +376,7 @@ int probe_file(const char *path, const struct probe_limits *lim, struct probe_re
 out:
 	if (rc == 0)
 		*out = r;
+	decoders_free(&dec);
 	av_packet_free(&pkt);
 	av_free(first);
 	av_free(last);
