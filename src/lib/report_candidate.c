@@ -573,17 +573,19 @@ static const char *compose_fixed(struct cand *c, struct sbuf *b, const struct fi
 	if (!eq(f->verdict, "accepted") || !eq(f->kind, "video") || *f->normalized == '\0' ||
 	    (h264 && mp4 && !rotated))
 		return NULL;
+	/* "any": the probe does not say whether the phone wrote a location */
 	sbuf_reset(b);
-	sbuf_adds(b, "Converted for scorers");
+	sbuf_adds(b, "Automatic fixes for scorers: ");
 	if (!h264 && *f->vcodec) {
-		sbuf_adds(b, " from ");
+		sbuf_adds(b, "converted from ");
 		put_codec(b, f->vcodec);
+		sbuf_adds(b, "; ");
 	} else if (!mp4 && lookup(CONTAINERS, f->mime)) {
-		sbuf_addf(b, " from %s to MP4", lookup(CONTAINERS, f->mime));
+		sbuf_addf(b, "converted from %s to MP4; ", lookup(CONTAINERS, f->mime));
 	}
 	if (rotated)
-		sbuf_adds(b, "; turned upright");
-	sbuf_adds(b, "; location and other metadata left out of the scorers' copy. Nothing to do.");
+		sbuf_adds(b, "turned upright; ");
+	sbuf_adds(b, "any location data removed. Nothing to do.");
 	return arena_str(&c->a, sbuf_str(b));
 }
 
