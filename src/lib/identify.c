@@ -140,34 +140,43 @@ static int file_contains(const char *path, const char *const *needles, const siz
 	return found;
 }
 
+static bool ext_in(const char *exts, const char *ext, size_t n)
+{
+	const char *p = exts;
+
+	while (*p) {
+		size_t len = strcspn(p, " ");
+		if (len == n && strncasecmp(p, ext, n) == 0)
+			return true;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return false;
+}
+
+/* An extension agrees unless it is one the table knows for some type and the
+ * content's type does not list it (a ".pdf" holding text disagrees; ".txt"
+ * or no extension claims nothing the table can check). */
 static bool ext_agrees(const char *mime, const char *name)
 {
 	const char *dot = name ? strrchr(name, '.') : NULL;
 	const char *slash = name ? strrchr(name, '/') : NULL;
-	char ext[16];
+	bool known = false;
 	size_t n;
 
 	if (dot == NULL || (slash && slash > dot))
-		return true;	/* no extension claims nothing */
-	n = strlen(dot + 1);
-	if (n == 0 || n >= sizeof ext)
 		return true;
-	memcpy(ext, dot + 1, n + 1);
+	n = strlen(dot + 1);
+	if (n == 0 || n >= 16)
+		return true;
 	for (int i = 0; EXTS[i].mime; i++) {
-		if (strcmp(EXTS[i].mime, mime) != 0)
-			continue;
-		const char *p = EXTS[i].exts;
-		while (*p) {
-			size_t len = strcspn(p, " ");
-			if (len == n && strncasecmp(p, ext, n) == 0)
-				return true;
-			p += len;
-			while (*p == ' ')
-				p++;
-		}
-		return false;
+		bool listed = ext_in(EXTS[i].exts, dot + 1, n);
+		if (strcmp(EXTS[i].mime, mime) == 0 && listed)
+			return true;
+		known = known || listed;
 	}
-	return true;
+	return !known;
 }
 
 int identify_file(struct identify *id, const char *path, const char *name, struct ident *out,
@@ -210,7 +219,8 @@ int identify_file(struct identify *id, const char *path, const char *name, struc
 	}
 	if (strcmp(r.mime, "inode/x-empty") == 0)
 		snprintf(r.kind, sizeof r.kind, "other");
-	r.ext_mismatch = !ext_agrees(r.mime, name);
+	/* an empty file has no content to disagree with */
+	r.ext_mismatch = strcmp(r.mime, "inode/x-empty") != 0 && !ext_agrees(r.mime, name);
 	*out = r;
 	return 0;
 }
