@@ -397,7 +397,7 @@ static const char *compose_found(struct cand *c, struct sbuf *b, const struct fi
 		return arena_str(&c->a, sbuf_str(b));
 	}
 	if (*f->sha == '\0' && f->parent)
-		sbuf_adds(b, "Not unpacked");
+		sbuf_adds(b, f->res == RES_SKIPPED ? "Not opened" : "Not unpacked");
 	else if (*f->mime == '\0' && *f->kind == '\0')
 		sbuf_adds(b, eq(f->verdict, "pending") ? "Not yet identified" : "Type not identified");
 	else
