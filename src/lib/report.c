@@ -112,9 +112,10 @@ const struct window *report_window_at(const struct config *cfg, time_t t)
 	return best ? best : config_window_for(cfg, t);
 }
 
-int report_day_init(struct report_day *d, const struct config *cfg, const char *date,
+int report_day_init(struct report_day *out, const struct config *cfg, const char *date,
 		    struct ferr *e)
 {
+	struct report_day day, *d = &day;
 	char noon[32];
 	struct tm tm, close;
 	time_t t;
@@ -134,14 +135,16 @@ int report_day_init(struct report_day *d, const struct config *cfg, const char *
 			return ferr_set(e, FERR_CONFIG, "--date wants YYYY-MM-DD, not '%s'", date);
 		memcpy(d->date, date, 11);
 	}
-	snprintf(noon, sizeof noon, "%s 12:00", d->date);
+	snprintf(noon, sizeof noon, "%.10s 12:00", d->date);
 	if (config_parse_local_time(noon, d->tz, &t) != 0)
 		return ferr_set(e, FERR_CONFIG, "%s: not a date in %s", d->date, d->tz);
 	local_tm(d->tz, t, &tm);
 	report_fmt_time(d->tz, t, false, d->date_text, sizeof d->date_text);
 	d->win = report_window_at(cfg, t);
-	if (d->win == NULL)
+	if (d->win == NULL) {
+		*out = day;
 		return 0;
+	}
 	local_tm(d->tz, d->win->closes, &close);
 	d->days_left = civil_days(close.tm_year + 1900L, close.tm_mon + 1L, close.tm_mday) -
 		       civil_days(tm.tm_year + 1900L, tm.tm_mon + 1L, tm.tm_mday);
@@ -149,6 +152,7 @@ int report_day_init(struct report_day *d, const struct config *cfg, const char *
 	d->before_open = t < d->win->opens;
 	report_fmt_time(d->tz, d->win->opens, false, d->opens_text, sizeof d->opens_text);
 	report_fmt_time(d->tz, d->win->closes, true, d->closes_text, sizeof d->closes_text);
+	*out = day;
 	return 0;
 }
 

@@ -38,8 +38,8 @@ struct report_day {
 /* Fills d for date (YYYY-MM-DD; NULL: today in cfg->timezone).  The window
  * is the one containing that day, else the latest one already opened (so
  * the night after the close says "closed", not next year's dates), else the
- * next to open.  d->run_id is left 0 for the caller to set.  Returns 0, or -1 with e filled (FERR_CONFIG for a malformed
- * date). */
+ * next to open.  d->run_id is left 0 for the caller to set.  Returns 0, or -1
+ * with e filled (FERR_CONFIG for a malformed date) and d untouched. */
 int report_day_init(struct report_day *d, const struct config *cfg, const char *date,
 		    struct ferr *e);
 
@@ -50,8 +50,8 @@ bool report_candidate_id_ok(const char *id);
 
 /* Renders one candidate's report from the database into html and txt (both
  * appended to; the caller owns and frees them).  Files whose verdict was
- * recorded in d->run_id are marked new.  Returns 0, or -1 with e filled (FERR_SYSTEM for the
- * database; a buffer that failed to grow is FERR_SYSTEM too). */
+ * recorded in d->run_id are marked new.  Returns 0, or -1 with e filled
+ * (FERR_SYSTEM for the database, or a buffer that could not grow). */
 int report_candidate(sqlite3 *db, const struct config *cfg, const struct report_day *d,
 		     const char *candidate, struct sbuf *html, struct sbuf *txt,
 		     struct ferr *e);
