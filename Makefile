@@ -11,6 +11,9 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc/lib
 ifdef WERROR
 CFLAGS  += -Werror
 endif
+ifdef FUZZ
+CFLAGS  += -fsanitize=fuzzer-no-link
+endif
 ifdef SAN
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -74,3 +77,14 @@ lint:
 
 clean:
 	rm -rf bin bin-san
+
+# libFuzzer targets (clang): bin-fuzz/fuzz_{unpack,probe,names}; run with scripts/fuzz.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+fuzz:
+	$(MAKE) BIN=bin-fuzz CC=clang SAN=1 FUZZ=1 bin-fuzz/obj/libfolio.a
+	@mkdir -p bin-fuzz
+	for f in $(FUZZ_SRC); do \
+	  clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Isrc/lib $(PKG_CFLAGS) \
+	    -o bin-fuzz/$$(basename $$f .c) $$f bin-fuzz/obj/libfolio.a $(PKG_LIBS) || exit 1; \
+	done
+.PHONY: fuzz

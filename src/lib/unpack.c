@@ -34,7 +34,9 @@ static const struct {
 	{ "\xfd" "7zXZ", 6, ARCHIVE_FILTER_XZ },	/* with its NUL */
 	{ "\x28\xb5\x2f\xfd", 4, ARCHIVE_FILTER_ZSTD },
 	{ "LZIP", 4, ARCHIVE_FILTER_LZIP },
-	{ "\x1f\x9d", 2, ARCHIVE_FILTER_COMPRESS },
+	/* no compress(1) (.Z): its init reads before the archive is open, and
+	 * append runs init right away: a NULL read in libarchive 3.6.2 (found by
+	 * tests/fuzz/fuzz_unpack).  A .Z upload is then an unreadable archive. */
 	{ "\x04\x22\x4d\x18", 4, ARCHIVE_FILTER_LZ4 },
 	{ "\x5d\x00\x00", 3, ARCHIVE_FILTER_LZMA },
 };
