@@ -155,6 +155,17 @@ static bool ext_in(const char *exts, const char *ext, size_t n)
 	return false;
 }
 
+/* True when name's extension is one of exts (space-separated). */
+static bool name_ext_in(const char *name, const char *exts)
+{
+	const char *dot = name ? strrchr(name, '.') : NULL;
+	const char *slash = name ? strrchr(name, '/') : NULL;
+
+	if (dot == NULL || (slash && slash > dot))
+		return false;
+	return ext_in(exts, dot + 1, strlen(dot + 1));
+}
+
 /* An extension agrees unless it is one the table knows for some type and the
  * content's type does not list it (a ".pdf" holding text disagrees; ".txt"
  * or no extension claims nothing the table can check). */
@@ -219,8 +230,18 @@ int identify_file(struct identify *id, const char *path, const char *name, struc
 	}
 	if (strcmp(r.mime, "inode/x-empty") == 0)
 		snprintf(r.kind, sizeof r.kind, "other");
-	/* an empty file has no content to disagree with */
-	r.ext_mismatch = strcmp(r.mime, "inode/x-empty") != 0 && !ext_agrees(r.mime, name);
+	/* An empty file has no content to disagree with, nor has data libmagic
+	 * cannot name (octet-stream: a Matroska without its DocType, an EBML
+	 * WebM); an encrypted OOXML file is always an OLE container, so its
+	 * .docx/.xlsx/.pptx name is right. */
+	if (strcmp(r.mime, "inode/x-empty") == 0 ||
+	    strcmp(r.mime, "application/octet-stream") == 0)
+		r.ext_mismatch = false;
+	else if (r.encrypted && strcmp(r.kind, "document") == 0 &&
+		 name_ext_in(name, "docx xlsx pptx docm xlsm pptm"))
+		r.ext_mismatch = false;
+	else
+		r.ext_mismatch = !ext_agrees(r.mime, name);
 	*out = r;
 	return 0;
 }
