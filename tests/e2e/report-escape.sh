@@ -24,6 +24,13 @@ grep -qE '^some-new-code +not in docs/reasons.md +1 +1$' "$R/nightly/2026-06-01.
     fail "summary does not count the unknown code"
 
 H=$R/c2026-0901/report.html X=$R/c2026-0901/report.txt
+# the other results: a take replaced by a newer upload, one held by a system failure
+grep -qx 'ENTRY E1: Needs attention' "$X" || fail "status: $(grep '^ENTRY' "$X")"
+grep -qx 'V6 - Video: Being checked' "$X" || fail "V6: $(grep '^V6 -' "$X")"
+tr '\n' ' ' <"$X" | tr -s ' ' | grep -q "\* V6/old_take.mp4 \[new\] Uploaded: May 27, 2026 at 15:26 Found: MP4 video (H.264) · 3:20 · 400.kB Result: Replaced by a newer upload - Note: You uploaded a newer file for this slot" ||
+    fail "the replaced take"
+tr '\n' ' ' <"$X" | tr -s ' ' | grep -q "\* V6/new_take.mp4 \[new\] Uploaded: May 28, 2026 at 15:26 Found: Not yet identified · 400.kB Result: Still being processed - Note: We could not finish checking this file because of a problem on our side, not with your file. How to fix it: Nothing to do: our staff will deal with it, and you do not need to upload it again." ||
+    fail "the held take"
 python3 - "$H" "$X" <<'PY'
 import re, sys
 html_b, txt_b = (open(p, "rb").read() for p in sys.argv[1:3])

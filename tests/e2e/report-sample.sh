@@ -90,6 +90,9 @@ grep -q "closed on June 15, 2026 at 23:59" "$txt" || fail "June 20: not closed"
 run_v "$BIN/folio-report" -q --data "$D" --date 2026-04-20
 grep -q "opens on May 1, 2026 and closes on June 15, 2026" "$txt" || fail "April 20: not before"
 [ ! -e "$R/notify-2026-06-20.txt" ] || fail "a notify list without a run named"
+# the front door runs the stage
+run_v "$BIN/folio" report --data "$D" --date 2026-06-02 -q || fail "folio report failed"
+grep -qx "Days left: 13" "$txt" || fail "folio report: $(grep Days "$txt")"
 # a malformed date is a usage error
 rc=0; run_v "$BIN/folio-report" -q --data "$D" --date 2026-13-01 2>/dev/null || rc=$?
 expect_eq $rc 2 "exit for --date 2026-13-01"

@@ -70,6 +70,9 @@ def hostile(fx):
             parent=z)
     fx.file(c, "E1", "", "rejected", None, "some-new-code", parent=z, kind=None,
             raw_path=b"ev<b>il</b>.zip/Conversaci\xa2n.mp4")
+    # an older take replaced by a newer one, which a system failure holds
+    fx.file(c, "E1", "V6/old_take.mp4", "superseded", "V6", t=T0 - 86400)
+    fx.file(c, "E1", "V6/new_take.mp4", "pending", "V6", state="held", kind=None)
     fx.entry(c, "E1", "incomplete", "W1,V1,V5,V6")
     # a candidate id that would climb out of DATA/reports
     fx.file("../escape", "E1", "V1/a.mp4", "accepted", "V1")
