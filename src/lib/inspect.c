@@ -54,7 +54,7 @@ static int describe(struct ictx *c, const char *path, const char *name, uint64_t
 		    const char *sha, struct reasons *codes, bool is_member, struct ferr *e)
 {
 	struct ident id;
-	struct probe_result pr;
+	struct probe_result pr = { 0 };
 	bool probed = false;
 	const char *kind;
 	FILE *f = c->f;
