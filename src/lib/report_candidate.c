@@ -19,6 +19,7 @@
 #define MAX_ENTRIES 32
 #define MAX_CHAIN 8		/* archive layers named in "in X, inside Y" */
 #define WIDTH 76		/* the text report's line width */
+#define MAX_TWINS 100		/* duplicates named per report: each is a scan of all files */
 
 enum result { RES_OK, RES_CONVERTED, RES_ACTION, RES_SKIPPED, RES_REPLACED, RES_PROCESSING };
 static const struct label { const char *text, *key, *mark; } RESULTS[] = {
@@ -139,6 +140,7 @@ struct cand {
 	struct file **order;	/* display order */
 	struct entry entries[MAX_ENTRIES];
 	int nentries, dropped_entries;
+	int twins;		/* duplicate-file sentences that named the original */
 };
 
 static bool eq(const char *a, const char *b) { return strcmp(a, b) == 0; }
@@ -434,13 +436,16 @@ static const char *accept_words(enum slot_accept a)
 	return "a file";
 }
 
-/* Another active file with the same content, preferring an accepted one. */
-static const struct file *twin_of(const struct cand *c, const struct file *f)
+/* Another active file with the same content, preferring an accepted one.
+ * Bounded: a candidate uploading thousands of copies gets the table's
+ * sentence past MAX_TWINS, not a quadratic report. */
+static const struct file *twin_of(struct cand *c, const struct file *f)
 {
 	const struct file *best = NULL;
 
-	if (*f->sha == '\0')
+	if (*f->sha == '\0' || c->twins >= MAX_TWINS)
 		return NULL;
+	c->twins++;
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *g = &c->files[i];
 		if (g == f || !eq(g->sha, f->sha) || !eq(g->entry, f->entry))
@@ -456,6 +461,7 @@ static const struct file *twin_of(const struct cand *c, const struct file *f)
 static bool compose_what(struct cand *c, struct sbuf *b, const struct file *f, const char *code)
 {
 	const struct slot_rule *r = rule_of(c, f);
+	const struct file *g;
 	char got[48], lim[48];
 
 	sbuf_reset(b);
@@ -487,8 +493,7 @@ static bool compose_what(struct cand *c, struct sbuf *b, const struct file *f, c
 		report_fmt_time(c->day->tz, w->closes, true, lim, sizeof lim);
 		sbuf_addf(b, "The file arrived on %s, after the submission window closed on %s.",
 			  got, lim);
-	} else if (eq(code, "duplicate-file") && twin_of(c, f)) {
-		const struct file *g = twin_of(c, f);
+	} else if (eq(code, "duplicate-file") && (g = twin_of(c, f)) != NULL) {
 		sbuf_adds(b, "This file is identical to \"");
 		html_clean(b, g->name, HTML_NAME_MAX, false);
 		sbuf_adds(b, "\"");
