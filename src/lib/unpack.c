@@ -211,8 +211,10 @@ static bool volume_header(int fd, off_t size)
 	return false;
 }
 
-/* One piece of a split archive by its name: x.z01, x.zip.001, x.7z.001,
- * x.part2.rar, x.r00. */
+/* One piece of a split archive by its name, for the splitters that write no
+ * header saying so: x.z01 (zip), x.zip.001, x.7z.001 (cut by bytes).  RAR
+ * volumes are known by their header flag alone (volume_header), so a single
+ * archive named x.part1.rar is not taken for a piece. */
 static bool volume_name(const char *name)
 {
 	const char *base = name ? strrchr(name, '/') : NULL;
@@ -221,9 +223,7 @@ static bool volume_name(const char *name)
 		return false;
 	base = base ? base + 1 : name;
 	return fnmatch("*.[zZ][0-9][0-9]", base, 0) == 0 ||
-	       fnmatch("*.[0-9][0-9][0-9]", base, 0) == 0 ||
-	       fnmatch("*.[rR][0-9][0-9]", base, 0) == 0 ||
-	       fnmatch("*.[pP][aA][rR][tT][0-9]*.[rR][aA][rR]", base, 0) == 0;
+	       fnmatch("*.[0-9][0-9][0-9]", base, 0) == 0;
 }
 
 /* The member name of a compressed single file (libarchive's raw format says
