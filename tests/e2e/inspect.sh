@@ -3,7 +3,7 @@
 # and, for archives, the members (nested archives inside their parent) as
 # unpacking alone decides them.  Skipped when the corpus is absent.
 . "$(dirname "$0")/lib.sh"
-CORPUS=${FOLIO_CORPUS:-$TOP/../shared/corpus}
+CORPUS=${FOLIO_CORPUS:-/work/shared/corpus}
 P=$CORPUS/public
 [ -f "$P/EXPECTED.json" ] || { echo "no corpus at $P"; exit 77; }
 

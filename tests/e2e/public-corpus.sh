@@ -6,9 +6,9 @@
 # "alternatives" block are run again under a config whose legacy code page is
 # the one named there.  Skipped when the corpus is absent.
 #
-# FOLIO_CORPUS overrides where the corpus lives (default ../shared/corpus).
+# FOLIO_CORPUS overrides where the corpus lives (default /work/shared/corpus).
 . "$(dirname "$0")/lib.sh"
-CORPUS=${FOLIO_CORPUS:-$TOP/../shared/corpus}
+CORPUS=${FOLIO_CORPUS:-/work/shared/corpus}
 [ -f "$CORPUS/public/EXPECTED.json" ] || { echo "no corpus at $CORPUS/public"; exit 77; }
 
 cat >"$T/corpus.py" <<'PY'
