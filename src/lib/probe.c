@@ -184,13 +184,21 @@ static int decode(struct decoders *d, unsigned si, const AVPacket *pkt, struct p
 
 	if (c == NULL)
 		return 0;
-	ret = avcodec_send_packet(c, pkt);
-	/* every pass takes a frame out of the decoder, which holds finitely many */
-	while (ret >= 0 || ret == AVERROR(EAGAIN)) {
-		ret = avcodec_receive_frame(c, d->frame);
-		if (ret < 0)
+	/* a decoder full of frames refuses the packet (EAGAIN) until drained:
+	 * twice at most, as every send is followed by draining */
+	for (int tries = 0; tries < 2; tries++) {
+		bool refused;
+		ret = avcodec_send_packet(c, pkt);
+		refused = ret == AVERROR(EAGAIN);
+		/* every pass takes a frame out of the decoder, which holds finitely many */
+		while (ret >= 0 || ret == AVERROR(EAGAIN)) {
+			ret = avcodec_receive_frame(c, d->frame);
+			if (ret < 0)
+				break;
+			av_frame_unref(d->frame);
+		}
+		if (!refused)
 			break;
-		av_frame_unref(d->frame);
 	}
 	if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
 		return 0;
