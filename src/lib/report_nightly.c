@@ -471,7 +471,7 @@ int report_nightly(sqlite3 *db, const struct config *cfg, const struct report_da
 {
 	enum { OVERVIEW, VERDICTS, REASONS, COMPLETE, FAILURES, STAGES, NT };
 	struct table t[NT];
-	char head[160], when[64] = "", end[64] = "not finished";
+	char head[160], when[64] = "", end[80] = "";
 	long long started = 0, finished = 0;
 	int rc = -1;
 
@@ -482,8 +482,14 @@ int report_nightly(sqlite3 *db, const struct config *cfg, const struct report_da
 		goto out;
 	if (started > 0)
 		report_fmt_time(d->tz, (time_t)started, true, when, sizeof when);
-	if (finished > 0)
-		report_fmt_time(d->tz, (time_t)finished, true, end, sizeof end);
+	if (finished > 0) {
+		char fin[64];
+		report_fmt_time(d->tz, (time_t)finished, true, fin, sizeof fin);
+		snprintf(end, sizeof end, ", finished %s", fin);
+	} else {
+		/* the report is the run's last stage: the run ends just after it */
+		snprintf(end, sizeof end, ", still running when this was written");
+	}
 	if (overview(db, run_id, self, &t[OVERVIEW], e) != 0 ||
 	    verdicts(db, run_id, &t[VERDICTS], e) != 0 || reason_counts(db, run_id, &t[REASONS], e) != 0)
 		goto out;
@@ -524,8 +530,8 @@ int report_nightly(sqlite3 *db, const struct config *cfg, const struct report_da
 	sbuf_pad(txt, '=', strlen(head));
 	sbuf_addc(txt, '\n');
 	if (started > 0) {
-		sbuf_addf(html, "Started %s, finished %s (%s time). ", when, end, d->tz);
-		sbuf_addf(txt, "Started %s, finished %s (%s time).\n", when, end, d->tz);
+		sbuf_addf(html, "Started %s%s (%s time). ", when, end, d->tz);
+		sbuf_addf(txt, "Started %s%s (%s time).\n", when, end, d->tz);
 	}
 	sbuf_addf(html, "Config %s. Reports: DATA/reports/&lt;candidate&gt;/report.html;"
 		  " to notify: DATA/reports/notify-%s.txt.</p>\n", cfg->version, d->date);

@@ -97,6 +97,8 @@ static int run_stage(struct stage *s, const char *bindir, const char *name, int 
 	}
 	argv[argc++] = "-j";
 	argv[argc++] = jobs;
+	if (strcmp(name, "report") == 0 && verbosity > 0)
+		argv[argc++] = "--print-summary";	/* the operator's nightly summary */
 	if (verbosity == 0)
 		argv[argc++] = "-q";
 	if (verbosity == 2)
@@ -275,11 +277,15 @@ int runner_run(struct stage *s, int verbosity)
 		db_step_done(s->db, st, &e);
 		sqlite3_finalize(st);
 	}
+	/* the one-screen summary comes last, below the report's full one */
 	if (verbosity > 0 && runner_summary(s->db, run, stdout, &e) != 0)
 		log_error("%s", e.msg);
-	if (verbosity > 0)
+	if (verbosity > 0) {
 		printf("  database     %s/folio.db\n  manifests    %s/manifests/\n", s->store.root,
 		       s->store.root);
+		printf("  reports      %s/reports/ (tonight's summary: reports/nightly/)\n",
+		       s->store.root);
+	}
 	close(lockfd);
 	return rc;
 }
