@@ -71,7 +71,7 @@ static int av_fail(struct ferr *e, int err, const char *what)
 	av_strerror(err, buf, sizeof buf);
 	if (err == AVERROR(ENOMEM) || err == AVERROR(ENOSPC) || err == AVERROR(EDQUOT) ||
 	    err == AVERROR(EIO) || err == AVERROR(EROFS) || err == AVERROR(EMFILE) ||
-	    err == AVERROR(ENFILE))
+	    err == AVERROR(ENFILE) || err == AVERROR(EFBIG))
 		cls = FERR_SYSTEM;
 	if (last_log[0] && cls == FERR_CONTENT)
 		ferr_set(e, cls, "%s: %s (%s)", what, buf, last_log);
