@@ -80,6 +80,14 @@ static void judge_rules(const struct config *cfg, struct jfile *f)
 	} else {
 		if (reasons_list_has(f->content_codes, "media-corrupt"))
 			reasons_add(&f->codes, "media-corrupt");
+		/* stream facts (probe.h): recorded only when the file opened, and
+		 * kept when it is also corrupt */
+		if (reasons_list_has(f->content_codes, "no-video-stream") &&
+		    (sr == NULL || sr->need_video))
+			reasons_add(&f->codes, "no-video-stream");
+		if (reasons_list_has(f->content_codes, "no-audio-stream") &&
+		    (sr == NULL || sr->need_audio))
+			reasons_add(&f->codes, "no-audio-stream");
 		if (f->encrypted)
 			reasons_add(&f->codes, "document-encrypted");
 		if (sr && sr->max_bytes && (unsigned long long)f->size > sr->max_bytes)

@@ -22,15 +22,9 @@ import json, os, shutil, sqlite3, sys, unicodedata
 SLOT_CODES = {"type-not-allowed", "duration-too-short", "duration-too-long",
               "slot-unknown", "late-upload", "duplicate-file", "normalize-failed"}
 MTIME = 1780000000   # 2026-05-28, inside the 2026 window
-# Known failures and why: they print XFAIL and do not fail the test; once
-# they match they print XPASS, and belong out of this list.
-KNOWN = {
-    f"media/{n}": "judge.c checks streams only when not media-corrupt, so the"
-                  " probe's no-video-stream fact is dropped"
-    for n in ("filetype_fixture-babys-songbook.m4b.m4a",
-              "kb_frogs-01-last-1000-bytes-missing.flac",
-              "kb_frogs-01-last-2032-bytes-missing.wav")
-}
+# Known failures and why (printed XFAIL, not counted as failures): none now.
+# A file only belongs here with an issue filed for it.
+KNOWN = {}
 WARNINGS = {"name-repaired", "extension-mismatch", "duration-header-mismatch",
             "audio-silent", "normalize-failed"}
 
