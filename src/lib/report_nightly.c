@@ -235,7 +235,7 @@ static int reason_counts(sqlite3 *db, int64_t run, struct table *t, struct ferr 
 	sqlite3_bind_int64(st, 1, run);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		count_codes(c, db_col_text(st, 1), sqlite3_column_int(st, 0) == 1);
-	for (int i = 0; table[i].code && i < 64; i++) {
+	for (int i = 0; i < 64 && table[i].code; i++) {
 		if (c->all[i] == 0 && c->tonight[i] == 0)
 			continue;
 		fmt_count(c->all[i], a, sizeof a);
