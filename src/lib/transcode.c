@@ -1113,9 +1113,13 @@ static int build_audio_graph(struct tc *t, const AVFrame *f)
 	if (audio_src_args(f, t->ias->time_base, args, sizeof args) != 0)
 		return ferr_set(t->e, FERR_CONTENT, "audio layout not understood");
 	/* down to the output's channels first (loudness is measured on what is
-	 * heard), EBU R128 single pass, then the encoder's rate and format */
+	 * heard), EBU R128 single pass, then the encoder's rate and format.
+	 * loudnorm works at 192 kHz and hands out its first 3 s as one frame;
+	 * cut into 100 ms before resampling, or swresample sizes its buffers
+	 * for that frame (some 28 MB for stereo, a tenth of the 1080p budget) */
 	if (snprintf(desc, sizeof desc,
 		     "aformat=channel_layouts=%s,loudnorm=I=%.1f:TP=%.1f:LRA=%.1f,"
+		     "asetnsamples=n=19200:p=0,"
 		     "aresample=%d,aformat=sample_fmts=%s:sample_rates=%d:channel_layouts=%s",
 		     layout, p->loudness_target, p->true_peak, p->loudness_range, p->audio_rate,
 		     av_get_sample_fmt_name(t->aenc->sample_fmt), p->audio_rate,
@@ -1422,9 +1426,9 @@ static int verify(struct tc *t)
 			}
 		}
 	}
-	if (nv != 1 || na != (t->ias ? 1 : 0)) {
+	if (nv != 1 || na != (t->res.has_audio ? 1 : 0)) {
 		ferr_set(t->e, FERR_CONTENT, "output verification: %d video and %d audio streams,"
-			 " want 1 and %d", nv, na, t->ias ? 1 : 0);
+			 " want 1 and %d", nv, na, t->res.has_audio ? 1 : 0);
 		goto out;
 	}
 	want = t->job->src_duration > 0 ? t->job->src_duration : t->end_s;
@@ -1605,7 +1609,8 @@ out:
 
 /* ---- the whole of it --------------------------------------------------------------- */
 
-static void tc_free(struct tc *t)
+/* Frees what transcoding used; the analysis results in t stay.  Cannot fail. */
+static void release(struct tc *t)
 {
 	avfilter_graph_free(&t->vg);
 	avfilter_graph_free(&t->ag);
@@ -1644,13 +1649,16 @@ int tc_normalize(const struct tc_profile *p, const struct tc_job *job, struct tc
 		goto out;
 	}
 	if (open_source(p, job->src, &t.ic, e) != 0 || analyse(&t) != 0 ||
-	    (t.ias && decide_audio(&t) != 0) || open_output(&t) != 0 || run(&t) != 0 ||
-	    verify(&t) != 0 || make_poster(&t) != 0)
+	    (t.ias && decide_audio(&t) != 0) || open_output(&t) != 0 || run(&t) != 0)
+		goto out;
+	/* the encoders' memory goes back before the output is read again */
+	release(&t);
+	if (verify(&t) != 0 || make_poster(&t) != 0)
 		goto out;
 	*r = t.res;
 	rc = 0;
 out:
-	tc_free(&t);
+	release(&t);
 	if (rc != 0) {
 		if (t.dst_made)
 			unlink(job->dst);
