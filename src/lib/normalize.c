@@ -324,6 +324,9 @@ static bool try_reuse(struct stage *s, const struct tc_profile *p, struct item *
 	bool ok = false;
 	struct ferr e = { 0 };
 
+	if (!normalize_name_ok(it->cand) || !normalize_name_ok(it->entry) ||
+	    !normalize_name_ok(it->slot))
+		return false;
 	if (snprintf(it->rel_mp4, REL_MAX, "media/%s/%s/%s.mp4", it->cand, it->entry, it->slot)
 	    >= REL_MAX ||
 	    snprintf(it->rel_jpg, REL_MAX, "media/%s/%s/%s.jpg", it->cand, it->entry, it->slot)
