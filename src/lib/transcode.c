@@ -49,7 +49,7 @@ static void log_cb(void *avcl, int level, const char *fmt, va_list vl)
 	if (n == 0)
 		return;
 	if (level <= AV_LOG_ERROR)
-		snprintf(last_log, sizeof last_log, "%s: %s", who, line);
+		snprintf(last_log, sizeof last_log, "%.40s: %.200s", who, line);
 	if (log_verbose)
 		log_debug("%s: %s", who, line);
 }

@@ -32,7 +32,13 @@ wait $pid 2>/dev/null || true
 expect_eq "$(sql "$db" "SELECT COUNT(*) FROM files WHERE normalized_path IS NOT NULL")" 0 "recorded after kill"
 consistent
 [ ! -e "$D/media/c2026-0003/E1/V1.mp4" ] || fail "a partial output under its final name"
-run_v "$BIN/folio-normalize" --data "$D" -q || fail "run after the kill"
+# (on a terminal, where it shows per file its percent done and speed)
+if command -v script >/dev/null; then
+    script -qec "$BIN/folio-normalize --data $D" /dev/null > "$T/tty" || fail "run after the kill"
+    grep -q "c2026-0003/E1/V1 *[0-9]*% [0-9.]*x" "$T/tty" || fail "no progress line on a terminal"
+else
+    run_v "$BIN/folio-normalize" --data "$D" -q || fail "run after the kill"
+fi
 expect_eq "$(sql "$db" "SELECT normalized_path FROM files")" "media/c2026-0003/E1/V1.mp4" "after rerun"
 consistent
 [ -z "$(ls "$D/tmp")" ] || fail "DATA/tmp not swept: $(ls "$D/tmp")"

@@ -76,6 +76,7 @@ run_v "$BIN/folio-normalize" --data "$D" -j 2 2> "$T/err" || { cat "$T/err"; fai
 cat "$T/err"
 grep -q "c2026-0001/E1/V[0-9]*: normalized" "$T/err" || fail "no per-file log lines"
 [ "$(grep -c "normalized:" "$T/err")" -eq 10 ] || fail "want 10 'normalized:' lines"
+! grep -q "$(printf '\r')" "$T/err" || fail "progress line written when not on a terminal"
 
 # Every output against the profile.  check NAME W H CHANNELS(0: no audio)
 check() {
