@@ -34,7 +34,8 @@ consistent
 [ ! -e "$D/media/c2026-0003/E1/V1.mp4" ] || fail "a partial output under its final name"
 # (on a terminal, where it shows per file its percent done and speed)
 if command -v script >/dev/null; then
-    script -qec "$BIN/folio-normalize --data $D" /dev/null > "$T/tty" || fail "run after the kill"
+    script -qec "$BIN/folio-normalize --data $D" /dev/null > "$T/tty" ||
+        { cat "$T/tty"; fail "run after the kill (on a terminal)"; }
     grep -q "c2026-0003/E1/V1 *[0-9]*% [0-9.]*x" "$T/tty" || fail "no progress line on a terminal"
 else
     run_v "$BIN/folio-normalize" --data "$D" -q || fail "run after the kill"
