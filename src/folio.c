@@ -47,7 +47,7 @@ static const char USAGE[] =
 	"Exit status: 0 done (candidates' faults are verdicts, not errors); 1 some files hit a\n"
 	"system failure (recorded; retried next run, held after max_attempts); 2 usage;\n"
 	"3 config; 4 cannot run (database, data directory, another run holds the lock).\n"
-	"For 'show': 1 when the candidate is unknown.  For 'inspect': 1 when a file cannot\n"
+	"For 'show' and 'reprocess': 1 when a candidate is unknown.  For 'inspect': 1 when a file cannot\n"
 	"be read.\n"
 	"\n"
 	"Files: DATA/folio.db (views manifest_files, manifest_entries: docs/manifest.md),\n"
@@ -92,7 +92,11 @@ int main(int argc, char **argv)
 	    strcmp(cmd, "inspect") && strcmp(cmd, "reprocess"))
 		return exec_stage(cmd, argc - 1, argv + 1);
 
-	stage_start(&s, "folio", USAGE, argc - 1, argv + 1, strcmp(cmd, "inspect") != 0);
+	stage_start(&s, "folio", USAGE, argc - 1, argv + 1,
+		    !strcmp(cmd, "inspect")     ? STAGE_NO_DATA
+		    : !strcmp(cmd, "run")       ? STAGE_DATA
+		    : !strcmp(cmd, "reprocess") ? STAGE_DATA_EXISTING
+						: STAGE_DATA_READ);
 	if (!strcmp(cmd, "run")) {
 		if (s.inbox == NULL) {
 			fprintf(stderr, "folio run: --inbox DIR is required (see 'folio --help')\n");
@@ -110,7 +114,7 @@ int main(int argc, char **argv)
 			rc = EXIT_USAGE;
 		} else if (reprocess_release(s.db, s.argc, s.argv, &e) != 0) {
 			log_error("%s", e.msg);
-			rc = EXIT_SYSTEM;
+			rc = e.cls == FERR_CONFIG ? 1 : EXIT_SYSTEM;
 		} else {
 			rc = runner_run(&s, verbosity());
 		}
@@ -122,6 +126,9 @@ int main(int argc, char **argv)
 			int r = show_candidate(s.db, s.argv[0], stdout, &e);
 			if (r < 0)
 				log_error("%s", e.msg);
+			else if (r > 0)
+				fprintf(stderr, "folio show: no candidate '%s' in %s\n", s.argv[0],
+					s.data_dir);
 			rc = r < 0 ? EXIT_SYSTEM : r;
 		}
 	} else if (!strcmp(cmd, "status")) {

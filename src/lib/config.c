@@ -2,11 +2,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include "names.h"
 #include "sha256.h"
 
 #define LINE_MAX_LEN 4096
@@ -191,6 +194,7 @@ int config_parse_local_time(const char *s, const char *tz, time_t *out)
 		return -1;
 	}
 	tm.tm_isdst = -1;
+	struct tm want = tm;
 	setenv("TZ", tz, 1);
 	tzset();
 	t = mktime(&tm);
@@ -203,8 +207,24 @@ int config_parse_local_time(const char *s, const char *tz, time_t *out)
 	tzset();
 	if (t == (time_t)-1)
 		return -1;
+	/* mktime normalizes June 31 to July 1: refuse dates that do not exist */
+	if (tm.tm_mday != want.tm_mday || tm.tm_mon != want.tm_mon || tm.tm_year != want.tm_year)
+		return -1;
 	*out = t;
 	return 0;
+}
+
+int config_check_timezone(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	char path[4096];
+
+	if (tz[0] == '\0' || tz[0] == '/' || strstr(tz, "..") != NULL)
+		return -1;
+	if (snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz) >=
+	    (int)sizeof path)
+		return -1;
+	return access(path, R_OK) == 0 ? 0 : -1;
 }
 
 static int split_list(char *v, char **out, int max, int *n)
@@ -362,6 +382,9 @@ static int load_slot(struct config *c, const char *entry, struct slot_rule *sr, 
 		return bad(c, sec, "min_duration", e);
 	if ((v = config_get(c, sec, "max_duration")) && config_parse_duration(v, &sr->max_s))
 		return bad(c, sec, "max_duration", e);
+	if (sr->min_s > 0 && sr->max_s > 0 && sr->min_s > sr->max_s)
+		return ferr_set(e, FERR_CONFIG, "%s:%d: [%s] min_duration is longer than max_duration",
+				c->path, kv_line(c, sec, "min_duration"), sec);
 	sr->need_video = sr->need_audio = false;
 	if ((v = config_get(c, sec, "streams")) != NULL) {
 		if (strlen(v) >= sizeof list)
@@ -390,8 +413,16 @@ static int load_rules(struct config *c, struct ferr *e)
 
 	v = config_get(c, "general", "timezone");
 	snprintf(c->timezone, sizeof c->timezone, "%s", v ? v : "America/Chicago");
+	if (config_check_timezone(c->timezone) != 0)
+		return ferr_set(e, FERR_CONFIG, "%s:%d: [general] timezone: '%s' is not a zone of the"
+				" tz database (e.g. America/Chicago)", c->path,
+				kv_line(c, "general", "timezone"), c->timezone);
 	v = config_get(c, "general", "legacy_code_page");
 	snprintf(c->legacy_code_page, sizeof c->legacy_code_page, "%s", v ? v : "CP437");
+	if (names_check_code_page(c->legacy_code_page, e) != 0)
+		return ferr_set(e, FERR_CONFIG, "%s:%d: [general] legacy_code_page: '%s' is not a"
+				" code page ICU knows (e.g. CP437, CP932)", c->path,
+				kv_line(c, "general", "legacy_code_page"), c->legacy_code_page);
 	if (config_get_int(c, "general", "max_attempts", 3, &n, e) != 0)
 		return -1;
 	if (n < 1 || n > 100)
@@ -425,7 +456,9 @@ static int load_rules(struct config *c, struct ferr *e)
 	struct archive_limits *a = &c->archive;
 	if (config_get_int(c, "archive", "max_members", 1000, &n, e) != 0)
 		return -1;
-	a->max_members = (uint64_t)(n < 1 ? 1 : n);
+	if (n < 1 || n > 1000000)
+		return bad(c, "archive", "max_members", e);
+	a->max_members = (uint64_t)n;
 	if (get_size(c, "archive", "max_expanded", 17179869184ULL, &a->max_expanded_bytes, e) ||
 	    get_size(c, "archive", "ratio_after", 16777216, &a->ratio_grace_bytes, e) ||
 	    config_get_double(c, "archive", "max_ratio", 100, &a->max_ratio, e) ||
@@ -433,6 +466,9 @@ static int load_rules(struct config *c, struct ferr *e)
 		return -1;
 	if (n < 1 || n > 8)
 		return bad(c, "archive", "max_depth", e);
+	/* isfinite: "nan" and "inf" parse as numbers and would switch the check off */
+	if (!isfinite(a->max_ratio) || a->max_ratio < 1)
+		return bad(c, "archive", "max_ratio", e);
 	a->max_depth = (int)n;
 
 	/* junk */
@@ -480,6 +516,11 @@ static int load_rules(struct config *c, struct ferr *e)
 		for (int s = 0; s < ns; s++) {
 			if (strlen(slots[s]) >= CONFIG_ID_MAX)
 				return bad(c, sec, "slots", e);
+			for (int k = 0; k < s; k++)
+				if (strcasecmp(er->slots[k].id, slots[s]) == 0)
+					return ferr_set(e, FERR_CONFIG, "%s:%d: [%s] slots: %s is listed"
+							" twice", c->path, kv_line(c, sec, "slots"),
+							sec, slots[s]);
 			snprintf(er->slots[s].id, CONFIG_ID_MAX, "%s", slots[s]);
 			if (load_slot(c, er->id, &er->slots[s], e) != 0)
 				return -1;

@@ -109,5 +109,8 @@ int config_parse_duration(const char *s, double *out);
 int config_parse_size(const char *s, uint64_t *out);
 /* "2026-05-01 00:00" in zone tz → time_t.  Returns 0 or -1. */
 int config_parse_local_time(const char *s, const char *tz, time_t *out);
+/* 0 when tz names a zone of the tz database ($TZDIR or /usr/share/zoneinfo),
+ * else -1: glibc takes an unknown zone for UTC without a word. */
+int config_check_timezone(const char *tz);
 
 #endif

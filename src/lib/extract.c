@@ -206,6 +206,8 @@ int extract_run(struct stage *s, struct ferr *e)
 {
 	struct identify *id = identify_open(e);
 	sqlite3_stmt *ins = NULL;
+	long long *failed = NULL;
+	size_t nfailed = 0;
 	int rc = -1;
 
 	if (id == NULL)
@@ -217,21 +219,35 @@ int extract_run(struct stage *s, struct ferr *e)
 		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) RETURNING id", e);
 	if (ins == NULL)
 		goto out;
-	/* each pass opens one more layer; depth is bounded by config, so are passes */
+	/* each pass opens one more layer; depth is bounded by config, so are
+	 * passes.  A file that failed is not tried again in the same run: its
+	 * attempts count runs (max_attempts), not passes. */
 	for (int pass = 0; pass <= s->cfg->archive.max_depth + 1; pass++) {
 		long long *ids = NULL;
 		char **cands = NULL;
-		size_t n = 0;
+		size_t n = 0, tried = 0;
 		if (db_files_in_state(s->db, "unpack", &ids, &cands, &n, e) != 0)
 			goto out;
 		for (size_t i = 0; i < n; i++) {
 			struct ferr fe = { 0 };
+			bool failed_before = false;
+			for (size_t k = 0; k < nfailed && !failed_before; k++)
+				failed_before = failed[k] == ids[i];
+			if (failed_before)
+				continue;
+			tried++;
 			log_progress("unpacking %zu of %zu", i + 1, n);
-			if (extract_one(s, id, ins, ids[i], &fe) != 0)
+			if (extract_one(s, id, ins, ids[i], &fe) != 0) {
 				stage_item_failed(s, ids[i], cands[i], &fe);
+				long long *nf = realloc(failed, (nfailed + 1) * sizeof *nf);
+				if (nf) {
+					failed = nf;
+					failed[nfailed++] = ids[i];
+				}
+			}
 		}
 		db_free_ids(ids, cands, n);
-		if (n == 0)
+		if (tried == 0)
 			break;
 	}
 	log_progress_done();
@@ -239,5 +255,6 @@ int extract_run(struct stage *s, struct ferr *e)
 out:
 	sqlite3_finalize(ins);
 	identify_close(id);
+	free(failed);
 	return rc;
 }

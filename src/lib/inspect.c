@@ -198,7 +198,11 @@ int inspect_file(const struct config *cfg, const char *path, FILE *f, struct fer
 	int rc = -1;
 
 	reasons_init(&codes);
-	if (sha256_file(path, sha, &size, &le) != 0) {
+	struct stat sb;
+	/* only regular files: a FIFO or a device would block or never end */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		ferr_set(&le, FERR_CONTENT, "%s: not a regular file", path);
+	if (le.cls != FERR_NONE || sha256_file(path, sha, &size, &le) != 0) {
 		fputs("{\"path\":", f);
 		json_str(f, path);
 		fputs(",\"error\":", f);

@@ -41,9 +41,10 @@ void judge_slot_from_name(const struct entry_rule *er, const char *source_path, 
 	out[0] = '\0';
 	for (int i = 0; er && i < er->nslots; i++) {
 		size_t n = strlen(er->slots[i].id);
-		char next = base[n];
+		/* base[n] is read only once the first n bytes matched: base is that long */
 		if (strncasecmp(base, er->slots[i].id, n) == 0 &&
-		    (next == '\0' || next == '_' || next == '-' || next == '.' || next == ' ')) {
+		    (base[n] == '\0' || base[n] == '_' || base[n] == '-' || base[n] == '.' ||
+		     base[n] == ' ')) {
 			snprintf(out, outsz, "%s", er->slots[i].id);
 			return;
 		}

@@ -39,7 +39,7 @@ static void emit(int min, const char *tag, const char *fmt, va_list ap)
 		va_end(ap);                     \
 	}
 LOGFN(log_error, 0, "error: ")
-LOGFN(log_warn, 0, "warning: ")
+LOGFN(log_warn, 1, "warning: ")
 LOGFN(log_info, 1, "")
 LOGFN(log_debug, 2, "")
 

@@ -10,7 +10,7 @@
 
 /* Sets the program name prefixed to every line (not copied: pass a literal). */
 void log_init(const char *prog);
-/* Verbosity: 0 quiet (errors only), 1 normal, 2 verbose. */
+/* Verbosity: 0 quiet (errors only), 1 normal (and warnings), 2 verbose. */
 void log_set_level(int level);
 int log_level(void);
 bool log_is_tty(void);

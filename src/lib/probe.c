@@ -226,7 +226,15 @@ int probe_file(const char *path, const struct probe_limits *lim, struct probe_re
 	av_log_set_level(AV_LOG_QUIET);
 	av_dict_set(&opts, "protocol_whitelist", "file", 0);
 	av_dict_set(&opts, "format_whitelist", FORMAT_WHITELIST, 0);
-	ret = avformat_open_input(&fc, path, NULL, &opts);
+	/* "file:" always: a relative name with a colon ("a:b.mp4") would otherwise
+	 * be read as a protocol */
+	char url[4200];
+	if (snprintf(url, sizeof url, "file:%s", path) >= (int)sizeof url) {
+		av_dict_free(&opts);
+		ferr_set(e, FERR_SYSTEM, "%s: path too long", path);
+		goto out;
+	}
+	ret = avformat_open_input(&fc, url, NULL, &opts);
 	av_dict_free(&opts);
 	if (ret < 0) {
 		if (ret == AVERROR(ENOMEM)) {

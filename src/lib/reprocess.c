@@ -5,7 +5,7 @@
 
 int reprocess_release(sqlite3 *db, int n, char **candidates, struct ferr *e)
 {
-	sqlite3_stmt *rel = NULL, *rejudge = NULL;
+	sqlite3_stmt *rel = NULL, *rejudge = NULL, *known = NULL;
 	int rc = -1;
 
 	if (db_begin(db, e) != 0)
@@ -18,7 +18,17 @@ int reprocess_release(sqlite3 *db, int n, char **candidates, struct ferr *e)
 		"UPDATE files SET judged_version = NULL WHERE candidate_id = ?1 AND active = 1", e);
 	if (rel == NULL || rejudge == NULL)
 		goto out;
+	known = db_prepare(db, "SELECT 1 FROM files WHERE candidate_id = ?1 LIMIT 1", e);
+	if (known == NULL)
+		goto out;
 	for (int i = 0; i < n; i++) {
+		sqlite3_reset(known);
+		sqlite3_bind_text(known, 1, candidates[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(known) != SQLITE_ROW) {
+			ferr_set(e, FERR_CONFIG, "no candidate '%s' in this data directory",
+				 candidates[i]);
+			goto out;
+		}
 		sqlite3_reset(rel);
 		sqlite3_bind_text(rel, 1, candidates[i], -1, SQLITE_STATIC);
 		if (db_step_done(db, rel, e) != 0)
@@ -35,6 +45,7 @@ int reprocess_release(sqlite3 *db, int n, char **candidates, struct ferr *e)
 out:
 	sqlite3_finalize(rel);
 	sqlite3_finalize(rejudge);
+	sqlite3_finalize(known);
 	if (rc != 0)
 		db_rollback(db);
 	return rc;

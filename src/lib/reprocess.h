@@ -9,7 +9,8 @@
 #include "err.h"
 
 /* Releases the held files of the n candidates, in one transaction.
- * Returns 0, or -1 with e filled. */
+ * Returns 0, or -1 with e filled (FERR_CONFIG: a candidate folio has never
+ * seen; nothing is changed then). */
 int reprocess_release(sqlite3 *db, int n, char **candidates, struct ferr *e);
 
 #endif

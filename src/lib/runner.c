@@ -207,12 +207,12 @@ int runner_summary(sqlite3 *db, long long run_id, FILE *f, struct ferr *e)
 
 int runner_run(struct stage *s, int verbosity)
 {
-	char names[MAX_STAGES][32], ppath[PATH_MAX], bindir[PATH_MAX], lock[PATH_MAX];
+	char names[MAX_STAGES][32], ppath[PATH_MAX], bindir[PATH_MAX];
 	char cfg_abs[PATH_MAX], runid[32];
 	struct ferr e = { 0 };
 	sqlite3_stmt *st;
 	long long run;
-	int n, lockfd, rc = EXIT_OK;
+	int n, rc = EXIT_OK;
 	const char *status = "ok";
 
 	pipeline_path(ppath, sizeof ppath);
@@ -224,20 +224,18 @@ int runner_run(struct stage *s, int verbosity)
 		log_error("cannot locate the stage programs or the config");
 		return EXIT_SYSTEM;
 	}
-	if (snprintf(lock, sizeof lock, "%s/folio.lock", s->store.root) >= (int)sizeof lock)
-		return EXIT_SYSTEM;
-	lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
-		log_error("%s: another folio run is using this data directory", s->data_dir);
-		if (lockfd >= 0)
-			close(lockfd);
+	/* this process holds DATA/folio.lock (stage_start); its stages inherit it */
+	if (s->lock_fd < 0 || fcntl(s->lock_fd, F_SETFD, 0) != 0) {
+		log_error("cannot pass the data directory's lock to the stages");
 		return EXIT_SYSTEM;
 	}
+	char lockfd[16];
+	snprintf(lockfd, sizeof lockfd, "%d", s->lock_fd);
+	setenv(STAGE_LOCK_ENV, lockfd, 1);
 	st = db_prepare(s->db, "INSERT INTO runs(started_at, inbox, config_version, status)"
 			       " VALUES(?3, ?1, ?2, 'running') RETURNING id", &e);
 	if (st == NULL) {
 		log_error("%s", e.msg);
-		close(lockfd);
 		return EXIT_SYSTEM;
 	}
 	sqlite3_bind_text(st, 1, s->inbox, -1, SQLITE_STATIC);
@@ -247,7 +245,8 @@ int runner_run(struct stage *s, int verbosity)
 	sqlite3_finalize(st);
 	snprintf(runid, sizeof runid, "%lld", run);
 	setenv("FOLIO_RUN_ID", runid, 1);
-	log_info("run %lld: %s -> %s", run, s->inbox, s->store.root);
+	log_info("run %lld: %s -> %s", run, s->inbox ? s->inbox : "(no inbox: nothing new is"
+		 " looked for)", s->store.root);
 	for (int i = 0; i < n; i++) {
 		double t0 = now_s();
 		int code;
@@ -286,6 +285,5 @@ int runner_run(struct stage *s, int verbosity)
 		printf("  reports      %s/reports/ (tonight's summary: reports/nightly/)\n",
 		       s->store.root);
 	}
-	close(lockfd);
 	return rc;
 }

@@ -1,5 +1,6 @@
 #include "scan.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,16 @@ struct scan_ctx {
 	sqlite3_stmt *find, *seen, *same, *retire, *upd, *ins_upload, *ins_file;
 };
 
+bool scan_candidate_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > 64 || !isalnum((unsigned char)id[0]) || strcmp(id, "nightly") == 0 ||
+	    strncmp(id, "notify-", 7) == 0)
+		return false;
+	return strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
 void scan_slot_folder(const struct config *cfg, const char *entry, const char *rel, char *out,
 		      size_t outsz)
 {
@@ -39,6 +50,21 @@ void scan_slot_folder(const struct config *cfg, const char *entry, const char *r
 	sr = config_slot(er, first);
 	if (sr)
 		snprintf(out, outsz, "%s", sr->id);
+}
+
+/* True when the store should hold sha's object and does not (disk trouble,
+ * an operator's mistake): the upload is then streamed in again. */
+static bool store_missing(struct stage *s, const char *sha)
+{
+	char rel[128], path[4096];
+	struct stat sb;
+
+	if (sha == NULL || strlen(sha) != 64)
+		return false;
+	snprintf(rel, sizeof rel, "store/%.2s/%s", sha, sha);
+	if (store_path(&s->store, rel, path, sizeof path) != 0)
+		return false;
+	return lstat(path, &sb) != 0 && errno == ENOENT;
 }
 
 static int one_file(struct scan_ctx *c, const char *path, const char *rawrel,
@@ -72,7 +98,8 @@ static int one_file(struct scan_ctx *c, const char *path, const char *rawrel,
 		return ferr_set(e, FERR_SYSTEM, "sqlite: %s", sqlite3_errmsg(s->db));
 	}
 	sqlite3_reset(c->find);
-	if (upload_id && old_size == sb->st_size && old_mtime == sb->st_mtime) {
+	if (upload_id && old_size == sb->st_size && old_mtime == sb->st_mtime &&
+	    !store_missing(s, old_sha)) {
 		sqlite3_reset(c->seen);
 		sqlite3_bind_int64(c->seen, 1, db_run_id());
 		sqlite3_bind_int64(c->seen, 2, upload_id);
@@ -169,13 +196,13 @@ static void walk(struct scan_ctx *c, const char *dir, const char *rel, int depth
 	struct ferr e = { 0 };
 
 	if (depth > SCAN_MAX_DEPTH) {
-		log_warn("%s: folders nested deeper than %d; not scanned", dir, SCAN_MAX_DEPTH);
+		stage_note_failure(c->s, c->candidate, "%s: folders nested deeper than %d; not scanned",
+				   dir, SCAN_MAX_DEPTH);
 		return;
 	}
 	d = opendir(dir);
 	if (d == NULL) {
-		log_error("cannot read %s: %s", dir, strerror(errno));
-		c->s->stats.failures++;
+		stage_note_failure(c->s, c->candidate, "cannot read %s: %s", dir, strerror(errno));
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -187,22 +214,22 @@ static void walk(struct scan_ctx *c, const char *dir, const char *rel, int depth
 		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path ||
 		    snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name) >=
 			    (int)sizeof sub) {
-			log_warn("%s/%s: path too long; not scanned", dir, de->d_name);
+			stage_note_failure(c->s, c->candidate, "%s/%s: path too long; not scanned", dir,
+					   de->d_name);
 			continue;
 		}
 		if (lstat(path, &sb) != 0) {
-			log_error("cannot stat %s: %s", path, strerror(errno));
-			c->s->stats.failures++;
+			stage_note_failure(c->s, c->candidate, "cannot stat %s: %s", path,
+					   strerror(errno));
 			continue;
 		}
 		if (S_ISDIR(sb.st_mode)) {
 			walk(c, path, sub, depth + 1);
 		} else if (S_ISREG(sb.st_mode)) {
 			ferr_clear(&e);
-			if (one_file(c, path, sub, &sb, &e) != 0) {
-				log_error("%s: %s", path, e.msg);
-				c->s->stats.failures++;
-			}
+			if (one_file(c, path, sub, &sb, &e) != 0)
+				stage_note_failure(c->s, c->candidate, "%s: %s (tried again next run)",
+						   path, e.msg);
 		} else {
 			log_warn("%s: not a regular file; ignored", path);
 		}
@@ -301,8 +328,11 @@ int scan_run(struct stage *s, const char *inbox, struct ferr *e)
 		size_t nentries = 0;
 		struct ferr le = { 0 };
 
-		if (!names_valid_utf8(cands[i], strlen(cands[i]))) {
-			log_warn("%s/%s: candidate folder name is not UTF-8; ignored", inbox, cands[i]);
+		if (!scan_candidate_id_ok(cands[i])) {
+			stage_note_failure(s, NULL, "%s/%s: not a usable candidate id (1 to 64 letters,"
+					   " digits, '.', '_' or '-', starting with a letter or digit;"
+					   " not 'nightly' or 'notify-*'); its uploads are not taken",
+					   inbox, cands[i]);
 			continue;
 		}
 		if (snprintf(cdir, sizeof cdir, "%s/%s", inbox, cands[i]) >= (int)sizeof cdir)
@@ -318,6 +348,13 @@ int scan_run(struct stage *s, const char *inbox, struct ferr *e)
 		for (size_t k = 0; k < nentries; k++) {
 			char edir[4096];
 			const struct entry_rule *er = config_entry(s->cfg, entries[k]);
+			if (!names_valid_utf8(entries[k], strlen(entries[k])) ||
+			    strlen(entries[k]) >= 64) {
+				stage_note_failure(s, cands[i], "%s/%s: entry folder name is not"
+						   " UTF-8 or too long; its uploads are not taken",
+						   cands[i], entries[k]);
+				continue;
+			}
 			c.candidate = cands[i];
 			c.entry = er ? er->id : entries[k];
 			if (er == NULL)

@@ -17,6 +17,11 @@
  * only when the inbox itself cannot be read. */
 int scan_run(struct stage *s, const char *inbox, struct ferr *e);
 
+/* Candidate ids become file names (manifests/<id>.sqlite, reports/<id>/): 1 to
+ * 64 ASCII letters, digits, '.', '_', '-', starting with a letter or digit,
+ * and none of the names reports/ uses itself.  Cannot fail. */
+bool scan_candidate_id_ok(const char *id);
+
 /* The slot folder a file was uploaded into: the first component of rel
  * (path relative to the entry folder) when more components follow and it names
  * a slot of the entry (any case).  Writes the slot's configured id into out

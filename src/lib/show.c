@@ -15,6 +15,18 @@ void show_duration(double s, char *out, size_t outsz)
 		snprintf(out, outsz, "%ld:%02ld", t / 60, t % 60);
 }
 
+/* Candidates' names are shown to an operator's terminal: control characters
+ * (escapes, newlines faking extra lines) are shown as '?'.  Writes into out. */
+static const char *tame(const char *s, char *out, size_t outsz)
+{
+	size_t i = 0;
+
+	for (; *s && i + 1 < outsz; s++)
+		out[i++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+	out[i] = '\0';
+	return out;
+}
+
 int show_candidate(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
 {
 	sqlite3_stmt *st = db_prepare(db,
@@ -22,8 +34,20 @@ int show_candidate(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
 		" ORDER BY entry_id", e);
 	int found = 0;
 
-	if (st == NULL)
+	sqlite3_stmt *known = db_prepare(db, "SELECT 1 FROM files WHERE candidate_id = ?1 LIMIT 1", e);
+
+	if (st == NULL || known == NULL) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(known);
 		return -1;
+	}
+	sqlite3_bind_text(known, 1, candidate, -1, SQLITE_STATIC);
+	found = sqlite3_step(known) == SQLITE_ROW;
+	sqlite3_finalize(known);
+	if (!found) {
+		sqlite3_finalize(st);
+		return 1;
+	}
 	sqlite3_bind_text(st, 1, candidate, -1, SQLITE_STATIC);
 	fprintf(f, "candidate %s\n", candidate);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -40,40 +64,40 @@ int show_candidate(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, candidate, -1, SQLITE_STATIC);
-	fprintf(f, "\n  %-5s %-4s %-10s %-8s %8s %10s  %s\n", "ENTRY", "SLOT", "VERDICT", "KIND",
+	fprintf(f, "\n  %-5s %-4s %-11s %-8s %8s %10s  %s\n", "ENTRY", "SLOT", "VERDICT", "KIND",
 		"LENGTH", "BYTES", "FILE / REASONS");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char dur[32] = "";
 		found = 1;
 		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
 			show_duration(sqlite3_column_double(st, 5), dur, sizeof dur);
-		fprintf(f, "  %-5s %-4s %-10s %-8s %8s %10lld  %s\n", db_col_text(st, 0),
-			db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 4), dur,
-			sqlite3_column_int64(st, 6), db_col_text(st, 3));
+		char name[4096], entry[64];
+		fprintf(f, "  %-5s %-4s %-11s %-8s %8s %10lld  %s\n",
+			tame(db_col_text(st, 0), entry, sizeof entry), db_col_text(st, 1),
+			db_col_text(st, 2), db_col_text(st, 4), dur, sqlite3_column_int64(st, 6),
+			tame(db_col_text(st, 3), name, sizeof name));
 		if (*db_col_text(st, 7))
-			fprintf(f, "  %52s  reasons: %s\n", "", db_col_text(st, 7));
+			fprintf(f, "  %53s  reasons: %s\n", "", db_col_text(st, 7));
 		if (*db_col_text(st, 8))
-			fprintf(f, "  %52s  for scorers: %s\n", "", db_col_text(st, 8));
+			fprintf(f, "  %53s  for scorers: %s\n", "", db_col_text(st, 8));
 	}
 	sqlite3_finalize(st);
-	if (!found)
-		fprintf(f, "  (nothing received)\n");
-	return found ? 0 : 1;
+	return 0;
 }
 
 int show_status(sqlite3 *db, FILE *f, struct ferr *e)
 {
 	sqlite3_stmt *st = db_prepare(db,
 		"SELECT id, datetime(CAST(started_at AS INTEGER), 'unixepoch'),"
-		" CAST(COALESCE(finished_at - started_at, -1) AS INTEGER),"
+		" COALESCE(finished_at - started_at, -1),"
 		" COALESCE(status, '') FROM runs ORDER BY id DESC LIMIT 5", e);
 
 	if (st == NULL)
 		return -1;
 	fprintf(f, "latest runs:\n");
 	while (sqlite3_step(st) == SQLITE_ROW)
-		fprintf(f, "  run %-5lld %s UTC  %5llds  %s\n", sqlite3_column_int64(st, 0),
-			db_col_text(st, 1), sqlite3_column_int64(st, 2), db_col_text(st, 3));
+		fprintf(f, "  run %-5lld %s UTC  %7.1fs  %s\n", sqlite3_column_int64(st, 0),
+			db_col_text(st, 1), sqlite3_column_double(st, 2), db_col_text(st, 3));
 	sqlite3_finalize(st);
 	st = db_prepare(db, "SELECT state, COUNT(*) FROM files WHERE active = 1 GROUP BY state"
 			    " ORDER BY state", e);
@@ -93,9 +117,11 @@ int show_status(sqlite3 *db, FILE *f, struct ferr *e)
 		if (held++ == 0)
 			fprintf(f, "held for an operator (fix the cause, then 'folio reprocess"
 				   " CANDIDATE'):\n");
+		char name[4096], why[1024];
 		fprintf(f, "  %s/%s/%s: at %s after %d attempts: %s\n", db_col_text(st, 0),
-			db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3),
-			sqlite3_column_int(st, 4), db_col_text(st, 5));
+			db_col_text(st, 1), tame(db_col_text(st, 2), name, sizeof name),
+			db_col_text(st, 3), sqlite3_column_int(st, 4),
+			tame(db_col_text(st, 5), why, sizeof why));
 	}
 	sqlite3_finalize(st);
 	if (!held)

@@ -8,8 +8,8 @@
 
 #include "err.h"
 
-/* Prints candidate's entries and files.  Returns 0, 1 when the candidate is
- * unknown, -1 with e filled on a database error. */
+/* Prints candidate's entries and files.  Returns 0, 1 (printing nothing) when
+ * the candidate is unknown, -1 with e filled on a database error. */
 int show_candidate(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e);
 
 /* Prints the latest runs, files by state, and what is held for an operator. */

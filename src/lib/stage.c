@@ -1,10 +1,15 @@
 #include "stage.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -53,8 +58,37 @@ int stage_ncpus(void)
 	return n < 1 ? 1 : (int)n;
 }
 
+/* Takes DATA/folio.lock for this program, unless 'folio run' holds it for us. */
+static int take_lock(struct stage *s, const char *root, struct ferr *e)
+{
+	const char *held = getenv(STAGE_LOCK_ENV);
+	char path[4096];
+	struct stat a, b;
+
+	if (snprintf(path, sizeof path, "%s/folio.lock", root) >= (int)sizeof path)
+		return ferr_set(e, FERR_SYSTEM, "%s: path too long", root);
+	/* A stage of 'folio run' inherits the run's open lock file: flock on the
+	 * same open file description succeeds, and the lock lives on in us if the
+	 * run is killed, so no second run starts beside an orphaned stage. */
+	if (held) {
+		char *end;
+		long fd = strtol(held, &end, 10);
+		if (*end == '\0' && fd > 2 && fd < 65536 && fstat((int)fd, &a) == 0 &&
+		    stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+		    flock((int)fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+	}
+	s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (s->lock_fd < 0)
+		return ferr_errno(e, errno, "cannot open %s", path);
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0)
+		return ferr_set(e, FERR_SYSTEM, "%s: another folio program (a run, a reprocess or"
+				" a stage) is using this data directory; try again when it ends", root);
+	return 0;
+}
+
 void stage_start(struct stage *s, const char *prog, const char *usage, int argc, char **argv,
-		 bool need_data)
+		 enum stage_data data)
 {
 	static const struct option opts[] = {
 		{ "data", required_argument, NULL, 'd' },
@@ -75,6 +109,8 @@ void stage_start(struct stage *s, const char *prog, const char *usage, int argc,
 	s->prog = prog;
 	s->jobs = 0;
 	s->store.root_fd = -1;
+	s->lock_fd = -1;
+	umask(027);	/* candidates' data: private to the operator's group */
 	log_init(prog);
 	while ((c = getopt_long(argc, argv, "d:c:i:j:fqvh", opts, NULL)) != -1) {
 		switch (c) {
@@ -116,18 +152,41 @@ void stage_start(struct stage *s, const char *prog, const char *usage, int argc,
 		log_error("%s", e.msg);
 		exit(e.cls == FERR_CONFIG ? EXIT_CONFIG : EXIT_SYSTEM);
 	}
-	if (!need_data)
+	if (data == STAGE_NO_DATA)
 		return;
 	if (s->data_dir == NULL) {
 		fprintf(stderr, "%s: --data DIR is required (see '%s --help')\n", prog, prog);
 		config_free(s->cfg);
 		exit(EXIT_USAGE);
 	}
-	if (store_open(&s->store, s->data_dir, &e) != 0 ||
-	    (s->db = db_open(s->store.root, &e)) == NULL) {
+	if (data != STAGE_DATA) {
+		char db[4096];
+		if (snprintf(db, sizeof db, "%s/folio.db", s->data_dir) >= (int)sizeof db ||
+		    access(db, F_OK) != 0) {
+			fprintf(stderr, "%s: %s is not a folio data directory (no folio.db)\n", prog,
+				s->data_dir);
+			config_free(s->cfg);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (data == STAGE_DATA_READ) {
+		s->store.root = realpath(s->data_dir, NULL);
+		if (s->store.root == NULL)
+			ferr_errno(&e, errno, "cannot resolve %s", s->data_dir);
+	} else {
+		char *root;
+		if (fs_mkdirs(s->data_dir, &e) == 0 && (root = realpath(s->data_dir, NULL)) != NULL) {
+			int locked = take_lock(s, root, &e);
+			free(root);
+			if (locked == 0)
+				store_open(&s->store, s->data_dir, &e);
+		} else if (e.cls == FERR_NONE) {
+			ferr_errno(&e, errno, "cannot resolve %s", s->data_dir);
+		}
+	}
+	if (e.cls != FERR_NONE || (s->db = db_open(s->store.root, &e)) == NULL) {
 		log_error("%s", e.msg);
-		store_close(&s->store);
-		config_free(s->cfg);
+		stage_end(s);
 		exit(EXIT_SYSTEM);
 	}
 }
@@ -176,6 +235,35 @@ void stage_item_failed(struct stage *s, long long file_id, const char *candidate
 		  held ? " (held for an operator)" : " (will retry)");
 }
 
+void stage_note_failure(struct stage *s, const char *candidate, const char *fmt, ...)
+{
+	struct ferr e = { 0 };
+	char msg[1024];
+	va_list ap;
+	sqlite3_stmt *st;
+
+	va_start(ap, fmt);
+	if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
+		snprintf(msg, sizeof msg, "(unprintable error)");
+	va_end(ap);
+	s->stats.failures++;
+	log_error("%s", msg);
+	st = db_prepare(s->db,
+		"INSERT INTO system_failures(run_id, at, stage, candidate_id, error, action)"
+		" VALUES(?1, strftime('%s','now'), ?2, ?3, ?4, ?5)", &e);
+	if (st == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, db_run_id());
+	sqlite3_bind_text(st, 2, s->prog, -1, SQLITE_STATIC);
+	db_bind_text(st, 3, candidate);
+	sqlite3_bind_text(st, 4, msg, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, "tried again every run; fix the upload in the inbox (or the"
+			  " disk) and it is taken", -1, SQLITE_STATIC);
+	if (db_step_done(s->db, st, &e) != 0)
+		log_error("cannot record the failure: %s", e.msg);
+	sqlite3_finalize(st);
+}
+
 int stage_finish(struct stage *s)
 {
 	struct ferr e = { 0 };
@@ -208,4 +296,7 @@ void stage_end(struct stage *s)
 	store_close(&s->store);
 	config_free(s->cfg);
 	s->cfg = NULL;
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	s->lock_fd = -1;
 }

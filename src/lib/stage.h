@@ -30,6 +30,15 @@ struct stage_stats {
 	unsigned long long bytes_read, bytes_written;
 };
 
+/* What a program needs of the data directory (stage_start's last argument;
+ * false and true keep their old meaning of NONE and CREATE). */
+enum stage_data {
+	STAGE_NO_DATA = 0,	/* no --data at all (folio inspect) */
+	STAGE_DATA = 1,		/* created if missing; exclusive lock; tmp/ cleared */
+	STAGE_DATA_EXISTING = 2, /* as STAGE_DATA, but DATA/folio.db must exist */
+	STAGE_DATA_READ = 3,	/* must exist; no lock, nothing cleared (show, status) */
+};
+
 struct stage {
 	const char *prog;
 	const char *data_dir;
@@ -42,16 +51,24 @@ struct stage {
 	struct config *cfg;
 	struct store store;
 	sqlite3 *db;
+	int lock_fd;		/* DATA/folio.lock, held for the program's life; -1 */
 	struct stage_stats stats;
 };
 
 /* Parses the common options (printing usage to stdout and exiting 0 for
  * --help, or printing an error and exiting EXIT_USAGE).  usage is the
- * program's whole --help text.  Loads the config; with need_data, opens the
- * data directory and database.  On failure prints the error and exits with the
- * matching code: a stage cannot go on without these. */
+ * program's whole --help text.  Loads the config; then, as data says, opens
+ * the data directory and database.  One program at a time writes a data
+ * directory: the others get EXIT_SYSTEM with a message saying so, except the
+ * stages 'folio run' starts, which share its lock (FOLIO_LOCKED).  On
+ * failure prints the error and exits with the matching code: a stage cannot
+ * go on without these. */
 void stage_start(struct stage *s, const char *prog, const char *usage, int argc, char **argv,
-		 bool need_data);
+		 enum stage_data data);
+
+/* The environment variable 'folio run' sets, for its stages, to the number of
+ * the lock file descriptor they inherit from it. */
+#define STAGE_LOCK_ENV "FOLIO_LOCKED"
 /* Records a system failure (not the candidate's content) on one file:
  * attempts + 1 and the error; at cfg->max_attempts the file is held (state
  * 'held', verdict 'pending') for an operator.  Logs it, counts it in
@@ -59,6 +76,12 @@ void stage_start(struct stage *s, const char *prog, const char *usage, int argc,
  * here is logged). */
 void stage_item_failed(struct stage *s, long long file_id, const char *candidate,
 		       const struct ferr *err);
+/* Records a system failure that has no file row (an upload scan could not
+ * take, a folder it cannot use): logged, counted, and kept in system_failures
+ * so the nightly summary and 'folio status' show it.  Cannot fail. */
+void stage_note_failure(struct stage *s, const char *candidate, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Writes s->stats into run_stages for the current run (no-op outside a run),
  * then returns the exit code: EXIT_ITEMS if any item failed, else EXIT_OK. */
 int stage_finish(struct stage *s);

@@ -13,12 +13,21 @@ expect_eq "$(sql "$D/folio.db" "SELECT COUNT(*) FROM manifest_files WHERE verdic
 run_v "$BIN/folio" run -q --inbox "$I" --data "$D"
 expect_eq "$(sql "$D/folio.db" "SELECT group_concat(verdict) FROM manifest_files ORDER BY source_path")" "accepted,accepted" "after resuming"
 
-# A store object vanishes under a new upload (disk trouble): identify fails on it.
+# A vanished store object is streamed in again from the inbox by the next run.
+obj1=$(sql "$D/folio.db" "SELECT store_path FROM files WHERE source_path = 'V1/clip.mp4' AND candidate_id = 'c1'")
+rm "$D/$obj1"
+run_v "$BIN/folio" run -q --inbox "$I" --data "$D"
+[ -f "$D/$obj1" ] || fail "the vanished store object was not stored again"
+expect_eq "$(sql "$D/folio.db" "SELECT group_concat(verdict) FROM manifest_files WHERE candidate_id = 'c1'")" "accepted,accepted" "c1 after its object came back"
+
+# A store object vanishes while its upload is gone from the inbox too (disk
+# trouble, a portal clean-up): identify fails on it, a system failure.
 fx_video "$I/c2/E1/V1/clip.mp4" 42 -vf vflip
 in_window "$I/c2/E1/V1/clip.mp4"
 run_v "$BIN/folio-scan" -q --inbox "$I" --data "$D"
 obj=$(sql "$D/folio.db" "SELECT store_path FROM files WHERE candidate_id = 'c2'")
 mv "$D/$obj" "$T/saved"
+mv "$I/c2" "$T/c2-upload"
 set +e
 for n in 1 2 3; do
     run_v "$BIN/folio" run -q --inbox "$I" --data "$D" 2> "$T/err$n"; rc=$?
@@ -41,5 +50,9 @@ expect_eq "$(sql "$D/folio.db" "SELECT state, attempts FROM files WHERE candidat
 # ... until the operator fixes the cause and reprocesses
 mv "$T/saved" "$D/$obj"
 run_v "$BIN/folio" reprocess c2 -q --data "$D"
+set +e
+run_v "$BIN/folio" reprocess nobody -q --data "$D" 2> "$T/err"; expect_eq $? 1 "reprocess of an unknown candidate"
+set -e
+grep -q "no candidate 'nobody'" "$T/err" || fail "reprocess of an unknown candidate: $(cat "$T/err")"
 expect_eq "$(sql "$D/folio.db" "SELECT state, attempts, verdict FROM files WHERE candidate_id = 'c2'")" "done|0|accepted" "after reprocess"
 echo "failures: ok"

@@ -36,6 +36,34 @@ with open(lock, "w") as f:
     fcntl.flock(f, fcntl.LOCK_EX)
     r = subprocess.run([folio, "run", "--inbox", inbox, "--data", data], capture_output=True, text=True)
     assert r.returncode == 4, (r.returncode, r.stderr)
-    assert "another folio run" in r.stderr, r.stderr
+    assert "another folio program" in r.stderr, r.stderr
 PY
+# while a run holds the lock: a stage by hand is refused; show and status read on,
+# and nothing of the run's tmp/ is touched
+touch "$T/d/tmp/obj-of-the-run"
+python3 - "$T/d/folio.lock" "$BIN" "$T/d" <<'PY'
+import fcntl, subprocess, sys
+lock, bin, data = sys.argv[1:]
+with open(lock, "w") as f:
+    fcntl.flock(f, fcntl.LOCK_EX)
+    r = subprocess.run([bin + "/folio-validate", "--data", data], capture_output=True, text=True)
+    assert r.returncode == 4, (r.returncode, r.stderr)
+    for cmd in (["status"], ["show", "nobody"]):
+        r = subprocess.run([bin + "/folio"] + cmd + ["--data", data], capture_output=True, text=True)
+        assert r.returncode in (0, 1), (cmd, r.returncode, r.stderr)
+PY
+[ -f "$T/d/tmp/obj-of-the-run" ] || fail "a read-only command cleared the run's tmp/"
+# a mistyped data directory is an error, not a new empty one
+set +e
+run_v "$BIN/folio" status --data "$T/typo" > /dev/null 2>&1; expect_eq $? 2 "status of a directory that is not folio's"
+set -e
+[ ! -e "$T/typo" ] || fail "status created a data directory"
+# a candidate folder that cannot be a file name is refused, and the refusal recorded
+mkdir -p "$T/inbox2/notify-2026-12-03.txt/E1" "$T/inbox2/ok-1/E1"
+printf 'x' > "$T/inbox2/notify-2026-12-03.txt/E1/a.pdf"; printf 'x' > "$T/inbox2/ok-1/E1/a.pdf"
+set +e
+run_v "$BIN/folio" run -q --inbox "$T/inbox2" --data "$T/d2" 2> "$T/err"; expect_eq $? 1 "run with an unusable candidate folder"
+set -e
+expect_eq "$(sql "$T/d2/folio.db" "SELECT DISTINCT candidate_id FROM files")" "ok-1" "candidates taken"
+expect_eq "$(sql "$T/d2/folio.db" "SELECT COUNT(*) FROM system_failures WHERE error LIKE '%not a usable candidate id%'")" 1 "refusal recorded"
 echo "cli: ok"

@@ -90,6 +90,42 @@ int main(void)
 	c = config_load(p, &e);
 	CHECK(c == NULL && strstr(e.msg, "set twice") != NULL);
 	unlink(p);
+	/* values that parse but make no sense are refused, naming the line */
+	static const char *const bad_values[][2] = {
+		{ "[general]\ntimezone = Mars/Olympus\n", "tz database" },
+		{ "[general]\nlegacy_code_page = nonsense\n", "code page" },
+		{ "[archive]\nmax_members = -1\n", "max_members" },
+		{ "[archive]\nmax_ratio = nan\n", "max_ratio" },
+		{ "[archive]\nmax_ratio = inf\n", "max_ratio" },
+		{ "[archive]\nmax_ratio = 0\n", "max_ratio" },
+		{ "[window.y]\nopens = 2026-02-31 00:00\ncloses = 2026-03-05 00:00\n", "opens" },
+	};
+	for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++) {
+		snprintf(text, sizeof text, "%s%s", bad_values[i][0], MINIMAL);
+		p = write_tmp(text);
+		c = config_load(p, &e);
+		CHECK(c == NULL && e.cls == FERR_CONFIG && strstr(e.msg, bad_values[i][1]) != NULL);
+		if (c != NULL || strstr(e.msg, bad_values[i][1]) == NULL)
+			fprintf(stderr, "  case %zu: %s\n", i, c ? "accepted" : e.msg);
+		config_free(c);
+		unlink(p);
+	}
+	snprintf(text, sizeof text, "%s", MINIMAL);
+	char *mx = strstr(text, "min_duration = 0:30");
+	memcpy(mx, "min_duration = 11:0", 19);
+	p = write_tmp(text);
+	c = config_load(p, &e);
+	CHECK(c == NULL && strstr(e.msg, "longer than max_duration") != NULL);
+	config_free(c);
+	unlink(p);
+	p = write_tmp("[window.2026]\nopens = 2026-05-01 00:00\ncloses = 2026-06-15 23:59\n"
+		      "[entries]\nlist = E1\n[entry.E1]\nslots = V1, v1\n"
+		      "[slot.E1.V1]\naccept = video\n");
+	c = config_load(p, &e);
+	CHECK(c == NULL && strstr(e.msg, "listed twice") != NULL);
+	config_free(c);
+	unlink(p);
+
 	c = config_load("/nonexistent/folio.conf", &e);
 	CHECK(c == NULL && e.cls == FERR_CONFIG);
 

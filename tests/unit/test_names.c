@@ -1,4 +1,6 @@
 /* Names: UTF-8 validation, NFC, legacy code pages, and the path rules. */
+#include <stdlib.h>
+
 #include "check.h"
 #include "config.h"
 #include "judge.h"
@@ -99,6 +101,11 @@ int main(void)
 	CHECK_STR(slot, "V10");
 	judge_slot_from_name(&er, "V1x.mp4", slot, sizeof slot);
 	CHECK_STR(slot, "");
+	/* names shorter than a slot id (read past their end once, found by a tester) */
+	char *shortname = strdup("x");
+	judge_slot_from_name(&er, shortname, slot, sizeof slot);
+	CHECK_STR(slot, "");
+	free(shortname);
 	judge_slot_from_name(&er, "clip_V1.mp4", slot, sizeof slot);
 	CHECK_STR(slot, "");
 	judge_slot_from_name(&er, "V1_dir/clip.mp4", slot, sizeof slot);
