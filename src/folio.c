@@ -50,6 +50,10 @@ static const char USAGE[] =
 	"For 'show' and 'reprocess': 1 when a candidate is unknown.  For 'inspect': 1 when a file cannot\n"
 	"be read.\n"
 	"\n"
+	"Environment: FOLIO_CONFIG (the config), FOLIO_PIPELINE (another stage list than\n"
+	"pipeline/nightly), FOLIO_SKIP_STAGES (stages 'run' leaves out, e.g. \"normalize\" for\n"
+	"verdicts first; the work waits for the next run).\n"
+	"\n"
 	"Files: DATA/folio.db (views manifest_files, manifest_entries: docs/manifest.md),\n"
 	"DATA/manifests/<candidate>.sqlite, docs/INTERNALS.md for the state machine.\n";
 

@@ -212,20 +212,26 @@ void store_abort(struct store_writer *w)
 static int stream_fd(const char *path, struct store *st, char sha[65], char *relpath,
 		     size_t relsz, uint64_t *size, struct ferr *e)
 {
-	static char buf[1 << 16];
+	/* a buffer of its own per call: folio-normalize hashes from several threads */
+	enum { BUFSZ = 1 << 16 };
+	char *buf = malloc(BUFSZ);
 	struct store_writer w = { .fd = -1 };
 	struct sha256 h;
 	uint64_t n = 0;
 	int fd, rc = -1;
 
+	if (buf == NULL)
+		return ferr_set(e, FERR_SYSTEM, "out of memory");
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		free(buf);
 		return ferr_errno(e, errno, "cannot open %s", path);
+	}
 	if (st != NULL && store_begin(st, &w, e) != 0)
 		goto out;
 	sha256_init(&h);
 	for (;;) {
-		ssize_t k = read(fd, buf, sizeof buf);
+		ssize_t k = read(fd, buf, BUFSZ);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
@@ -251,6 +257,7 @@ static int stream_fd(const char *path, struct store *st, char sha[65], char *rel
 out:
 	store_abort(&w);
 	close(fd);
+	free(buf);
 	return rc;
 }
 

@@ -50,7 +50,8 @@ void store_abort(struct store_writer *w);
 int store_put_file(struct store *st, const char *path, char sha[65], char *relpath,
 		   size_t relsz, uint64_t *size, struct ferr *e);
 
-/* Hashes a file without storing it.  Returns 0 or -1. */
+/* Hashes a file without storing it.  Safe from several threads at once.
+ * Returns 0 or -1. */
 int sha256_file(const char *path, char sha[65], uint64_t *size, struct ferr *e);
 
 /* Joins DATA and a relative path into out.  Returns 0, or -1 if it does not fit. */
