@@ -322,6 +322,43 @@ static int list_candidates(sqlite3 *db, int64_t changed_in_run, struct idlist *l
 	return 0;
 }
 
+/* True when id is a whole line of list. */
+static bool listed(const struct sbuf *list, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p = list->buf, *end = list->buf ? list->buf + list->len : NULL;
+
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (len == n && memcmp(p, id, n) == 0)
+			return true;
+		p = nl ? nl + 1 : end;
+	}
+	return false;
+}
+
+/* Copies the usable ids of an existing notify list (at most 1 MiB of it) into
+ * list.  A missing or unreadable file adds nothing. */
+static void keep_earlier(const struct store *st, const char *rel, struct sbuf *list)
+{
+	char path[4096], line[256];
+	FILE *f;
+	long total = 0;
+
+	if (store_path(st, rel, path, sizeof path) != 0 || (f = fopen(path, "r")) == NULL)
+		return;
+	while (total < (1L << 20) && fgets(line, sizeof line, f)) {
+		total += (long)strlen(line);
+		line[strcspn(line, "\n")] = '\0';
+		if (report_candidate_id_ok(line) && !listed(list, line)) {
+			sbuf_adds(list, line);
+			sbuf_addc(list, '\n');
+		}
+	}
+	fclose(f);
+}
+
 int report_run(sqlite3 *db, const struct config *cfg, const struct store *st,
 	       const struct report_day *d, int64_t run_id, bool notify,
 	       struct report_self *self, struct sbuf *summary_txt, struct ferr *e)
@@ -350,15 +387,18 @@ int report_run(sqlite3 *db, const struct config *cfg, const struct store *st,
 	if (notify) {
 		if (list_candidates(db, run_id, &changed, e) != 0)
 			goto out;
+		snprintf(rel, sizeof rel, "reports/notify-%s.txt", d->date);
+		/* a second run the same day adds to the day's list, never replaces it:
+		 * the mailer may not have read the first one yet */
+		keep_earlier(st, rel, &list);
 		/* the mailer reads one id a line: an id we could not use stays out */
 		for (size_t i = 0; i < changed.n; i++) {
-			if (!report_candidate_id_ok(changed.v[i]))
+			if (!report_candidate_id_ok(changed.v[i]) || listed(&list, changed.v[i]))
 				continue;
 			sbuf_adds(&list, changed.v[i]);
 			sbuf_addc(&list, '\n');
 			self->notified++;
 		}
-		snprintf(rel, sizeof rel, "reports/notify-%s.txt", d->date);
 		if (report_write_file(st, rel, &list, e) != 0)
 			goto out;
 		self->bytes_written += list.len;

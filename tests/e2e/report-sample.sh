@@ -96,4 +96,13 @@ grep -qx "Days left: 13" "$txt" || fail "folio report: $(grep Days "$txt")"
 # a malformed date is a usage error
 rc=0; run_v "$BIN/folio-report" -q --data "$D" --date 2026-13-01 2>/dev/null || rc=$?
 expect_eq $rc 2 "exit for --date 2026-13-01"
+# a second run the same day adds to the day's notify list, never empties it
+today=$(TZ=America/Chicago date +%F)
+run_v "$BIN/folio" run -q --inbox "$T/sample-inbox" --data "$D"
+n1=$(wc -l < "$R/notify-$today.txt")
+[ "$n1" -gt 0 ] || fail "no notify list for today"
+touch -d @1780000100 "$T/sample-inbox/c2026-0110/E1/V1/identify.mp4"
+run_v "$BIN/folio" run -q --inbox "$T/sample-inbox" --data "$D"
+expect_eq "$(wc -l < "$R/notify-$today.txt")" "$n1" "notify list after a second run"
+expect_eq "$(sort "$R/notify-$today.txt" | uniq -d)" "" "ids listed twice"
 echo "ok"
