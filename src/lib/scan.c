@@ -16,13 +16,68 @@
 #include "unpack.h"
 
 #define SCAN_MAX_DEPTH 16	/* folders below an entry folder */
+#define SCAN_MAX_PER_FOLDER 100000	/* entries read from one folder */
+
+/* The NFC names seen in one entry folder this scan: two files whose names are
+ * equal after normalization would take turns as "the" upload of that name. */
+struct nameset {
+	char **slot;
+	size_t cap, n;	/* cap a power of two, kept at most half full */
+};
 
 struct scan_ctx {
 	struct stage *s;
 	const char *candidate;
 	const char *entry;	/* the configured id when the folder names an entry */
 	sqlite3_stmt *find, *seen, *same, *retire, *upd, *ins_upload, *ins_file;
+	struct nameset names;
 };
+
+static uint64_t fnv1a(const char *p)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+/* Adds name; returns 1 when it was new, 0 when already there, -1 out of memory. */
+static int nameset_add(struct nameset *ns, const char *name)
+{
+	if (2 * (ns->n + 1) > ns->cap) {
+		size_t cap = ns->cap ? 2 * ns->cap : 256;
+		char **slot = calloc(cap, sizeof *slot);
+		if (slot == NULL)
+			return -1;
+		for (size_t i = 0; i < ns->cap; i++) {
+			if (ns->slot[i] == NULL)
+				continue;
+			size_t k = fnv1a(ns->slot[i]) & (cap - 1);
+			while (slot[k])
+				k = (k + 1) & (cap - 1);
+			slot[k] = ns->slot[i];
+		}
+		free(ns->slot);
+		ns->slot = slot;
+		ns->cap = cap;
+	}
+	size_t k = fnv1a(name) & (ns->cap - 1);
+	for (; ns->slot[k]; k = (k + 1) & (ns->cap - 1))
+		if (strcmp(ns->slot[k], name) == 0)
+			return 0;
+	if ((ns->slot[k] = strdup(name)) == NULL)
+		return -1;
+	ns->n++;
+	return 1;
+}
+
+static void nameset_clear(struct nameset *ns)
+{
+	for (size_t i = 0; i < ns->cap; i++)
+		free(ns->slot[i]);
+	free(ns->slot);
+	memset(ns, 0, sizeof *ns);
+}
 
 bool scan_candidate_id_ok(const char *id)
 {
@@ -83,6 +138,15 @@ static int one_file(struct scan_ctx *c, const char *path, const char *rawrel,
 	if (names_to_nfc(rawrel, strlen(rawrel), s->cfg->legacy_code_page, rel, sizeof rel,
 			 &repaired, e) != 0)
 		return -1;
+	switch (nameset_add(&c->names, rel)) {
+	case 0:
+		/* folders are walked in name order, so the same one is kept every run */
+		return ferr_set(e, FERR_CONTENT, "another file in this entry has the same name"
+				" after Unicode normalization (%s); only the first, in byte order,"
+				" is taken", rel);
+	case -1:
+		return ferr_set(e, FERR_SYSTEM, "out of memory");
+	}
 	sqlite3_reset(c->find);
 	sqlite3_bind_text(c->find, 1, c->candidate, -1, SQLITE_STATIC);
 	sqlite3_bind_text(c->find, 2, c->entry, -1, SQLITE_STATIC);
@@ -188,6 +252,9 @@ fail:
 	return -1;
 }
 
+static int cmp_str(const void *a, const void *b);
+static void free_list(char **v, size_t n);
+
 /* Walks dir (path relative to the entry folder in rel) depth-first. */
 static void walk(struct scan_ctx *c, const char *dir, const char *rel, int depth)
 {
@@ -205,17 +272,39 @@ static void walk(struct scan_ctx *c, const char *dir, const char *rel, int depth
 		stage_note_failure(c->s, c->candidate, "cannot read %s: %s", dir, strerror(errno));
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
-		char path[4096], sub[4096];
-		struct stat sb;
-
+	/* read whole, then walked in byte order: the same order every run */
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	while ((de = readdir(d)) != NULL && n < SCAN_MAX_PER_FOLDER) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path ||
-		    snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name) >=
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			char **nv = realloc(names, ncap * sizeof *nv);
+			if (nv == NULL)
+				break;
+			names = nv;
+			cap = ncap;
+		}
+		if ((names[n] = strdup(de->d_name)) != NULL)
+			n++;
+	}
+	if (de != NULL)
+		stage_note_failure(c->s, c->candidate, "%s: more than %d entries; the rest not scanned",
+				   dir, SCAN_MAX_PER_FOLDER);
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char path[4096], sub[4096];
+		struct stat sb;
+		const char *name = names[i];
+
+		if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
+		    snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", name) >=
 			    (int)sizeof sub) {
 			stage_note_failure(c->s, c->candidate, "%s/%s: path too long; not scanned", dir,
-					   de->d_name);
+					   name);
 			continue;
 		}
 		if (lstat(path, &sb) != 0) {
@@ -234,7 +323,7 @@ static void walk(struct scan_ctx *c, const char *dir, const char *rel, int depth
 			log_warn("%s: not a regular file; ignored", path);
 		}
 	}
-	closedir(d);
+	free_list(names, n);
 }
 
 static int list_dirs(const char *dir, char ***out, size_t *n, struct ferr *e)
@@ -364,12 +453,14 @@ int scan_run(struct stage *s, const char *inbox, struct ferr *e)
 			    (int)sizeof edir)
 				continue;
 			walk(&c, edir, "", 0);
+			nameset_clear(&c.names);
 		}
 		free_list(entries, nentries);
 	}
 	log_progress_done();
 	rc = 0;
 out:
+	nameset_clear(&c.names);
 	free_list(cands, ncands);
 	sqlite3_finalize(c.find);
 	sqlite3_finalize(c.seen);

@@ -65,4 +65,18 @@ expect_eq "$(sql "$D/folio.db" "SELECT SUM(items) FROM run_stages WHERE run_id =
 sed 's/^max_size = 2 GiB/max_size = 10 KB/' "$FOLIO_CONFIG" > "$T/small.conf"
 run_v "$BIN/folio" run -q --config "$T/small.conf" --inbox "$I" --data "$D"
 expect_eq "$(q c3 V1/edge.mp4)" "V1|rejected|file-too-large" "a clip over the limit"
+# Two names equal after NFC in one entry: the first in byte order is taken, every
+# run the same one, and the other is recorded for the operator.
+mkdir -p "$I/c4/E1/V1"
+cp "$T/fx/a.mp4" "$I/c4/E1/V1/$(printf 'caf\303\251.mp4')"
+cp "$T/fx/b.mp4" "$I/c4/E1/V1/$(printf 'cafe\314\201.mp4')"
+in_window "$I"/c4/E1/V1/*
+for n in 1 2; do
+    set +e; run_v "$BIN/folio" run -q --config "$T/small.conf" --inbox "$I" --data "$D" 2>/dev/null; set -e
+    expect_eq "$(sql "$D/folio.db" "SELECT COUNT(*), COUNT(DISTINCT sha256) FROM files WHERE candidate_id = 'c4'")" "1|1" "rows for NFC-equal names, run $n"
+done
+expect_eq "$(sql "$D/folio.db" "SELECT sha256 FROM files WHERE candidate_id = 'c4'")" \
+    "$(sha256sum "$T/fx/b.mp4" | cut -c1-64)" "the name first in byte order (NFD e + U+0301 < U+00E9)"
+[ "$(sql "$D/folio.db" "SELECT COUNT(*) FROM system_failures WHERE error LIKE '%same name after Unicode normalization%'")" -ge 2 ] ||
+    fail "the NFC clash is not recorded"
 echo "rules: ok"
