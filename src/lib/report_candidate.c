@@ -783,7 +783,7 @@ static int slots_in(struct sbuf *b, const struct entry *en, enum slot_state want
 	return n;
 }
 
-static void entry_summary(struct sbuf *b, const struct entry *en)
+static void entry_summary(struct sbuf *b, const struct entry *en, bool closed)
 {
 	struct sbuf ids;
 	int total = en->rule ? en->rule->nslots : 0, n;
@@ -805,9 +805,12 @@ static void entry_summary(struct sbuf *b, const struct entry *en)
 			  sbuf_str(&ids));
 	if (en->st == ST_ATTENTION && b->len == 0)
 		sbuf_adds(b, "This entry is not complete yet; see the files below. ");
-	if (en->st != ST_READY && en->st != ST_PROCESSING)
+	if (en->st != ST_READY && en->st != ST_PROCESSING && !closed)
 		sbuf_adds(b, "Everything listed below can be fixed by uploading again before the"
 			  " window closes.");
+	else if (en->st != ST_READY && en->st != ST_PROCESSING)
+		sbuf_adds(b, "The submission window has closed: new uploads can no longer be"
+			  " scored.");
 	b->failed |= ids.failed;
 	sbuf_free(&ids);
 	while (b->len && b->buf[b->len - 1] == ' ')
@@ -818,6 +821,9 @@ static const char INTRO[] =
 	"This report lists every file we have received for your portfolio, what we found in"
 	" it, and what to fix, if anything, before the window closes. It is brought up to date"
 	" after each nightly check.";
+static const char INTRO_CLOSED[] =
+	"This report lists every file we received for your portfolio and what we found in it."
+	" The submission window has closed.";
 
 /* --- HTML ---------------------------------------------------------------- */
 
@@ -1003,7 +1009,7 @@ static void html_entry(struct cand *c, struct sbuf *b, const struct entry *en)
 	{
 		struct sbuf s;
 		sbuf_init(&s);
-		entry_summary(&s, en);
+		entry_summary(&s, en, c->day->closed);
 		h(b, sbuf_str(&s));
 		b->failed |= s.failed;
 		sbuf_free(&s);
@@ -1056,7 +1062,7 @@ static void render_html(struct cand *c, struct sbuf *b)
 	days_left(&s, d);
 	h(b, sbuf_str(&s));
 	sbuf_adds(b, "</dd></dl>\n<p>");
-	h(b, INTRO);
+	h(b, d->closed ? INTRO_CLOSED : INTRO);
 	sbuf_adds(b, "</p></header>\n");
 	for (int i = 0; i < c->nentries; i++)
 		html_entry(c, b, &c->entries[i]);
@@ -1139,7 +1145,7 @@ static void text_entry(struct cand *c, struct sbuf *b, const struct entry *en)
 	sbuf_adds(b, "\nENTRY ");
 	html_clean(b, en->id, CONFIG_ID_MAX * 2, false);
 	sbuf_addf(b, ": %s\n", STATUSES[en->st].text);
-	entry_summary(&t, en);
+	entry_summary(&t, en, c->day->closed);
 	twrap(b, sbuf_str(&t), 2, 2);
 	for (int s = 0; en->rule && s < en->rule->nslots; s++) {
 		const struct slot_rule *r = &en->rule->slots[s];
@@ -1193,7 +1199,7 @@ static void render_text(struct cand *c, struct sbuf *b)
 	sbuf_reset(&t);
 	days_left(&t, d);
 	sbuf_addf(b, "Days left: %s\n\n", sbuf_str(&t));
-	twrap(b, INTRO, 0, 0);
+	twrap(b, d->closed ? INTRO_CLOSED : INTRO, 0, 0);
 	sbuf_addc(b, '\n');
 	for (int i = 0; i < c->nentries; i++)
 		text_entry(c, b, &c->entries[i]);
