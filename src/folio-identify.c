@@ -1,44 +1,17 @@
 /* folio-identify — every new file's type from its content.
  * Plumbing: run by 'folio run' in the order of pipeline/nightly. */
-#include <locale.h>
-#include <stdio.h>
-
 #include "classify.h"
-#include "log.h"
 #include "stage.h"
 
 static const char USAGE[] =
-"usage: folio-identify --data DIR [--config FILE]\n"
+	"usage: folio-identify --data DIR [--config FILE]\n"
 	"\n"
 	"Finds the real type of every new file from its content (libmagic), never its name:\n"
 	"MIME type, kind, encrypted documents, extensions that disagree.  Archives go on to\n"
 	"folio-unpack, media to folio-probe, the rest to folio-validate.\n"
-	"\n"
-	"Options:\n"
-	"  --data DIR      the data directory (folio.db, store/, ...); required\n"
-	"  --config FILE   the rules (default: config/folio.conf of this tree, or $FOLIO_CONFIG)\n"
-	"  --force         redo the work even where results are current\n"
-	"  -q, --quiet     errors only;  -v, --verbose  one line per file\n"
-	"  -h, --help      this text\n"
-	"\n"
-	"Exit status: 0 done (a candidate's faults are verdicts, not errors); 1 some files hit\n"
-	"a system failure (recorded, retried next run); 2 usage; 3 config; 4 cannot run.\n";
+	STAGE_OPTIONS_HELP;
 
 int main(int argc, char **argv)
 {
-	struct stage s;
-	struct ferr e = { 0 };
-	int rc;
-
-	setlocale(LC_CTYPE, "C.UTF-8");
-	stage_start(&s, "folio-identify", USAGE, argc, argv, true);
-
-	if (classify_run(&s, &e) != 0) {
-		log_error("%s", e.msg);
-		stage_end(&s);
-		return e.cls == FERR_CONFIG ? EXIT_CONFIG : EXIT_SYSTEM;
-	}
-	rc = stage_finish(&s);
-	stage_end(&s);
-	return rc;
+	return stage_main("folio-identify", USAGE, argc, argv, false, classify_run);
 }

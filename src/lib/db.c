@@ -240,3 +240,37 @@ void db_free_ids(long long *ids, char **cands, size_t n)
 	free(cands);
 	free(ids);
 }
+
+int db_strings(sqlite3 *db, sqlite3_stmt *st, char ***out, size_t *nout, struct ferr *e)
+{
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			char **nv = realloc(v, ncap * sizeof *nv);
+			if (nv == NULL)
+				break;
+			v = nv;
+			cap = ncap;
+		}
+		if ((v[n] = strdup(db_col_text(st, 0))) == NULL)
+			break;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		if (rc == SQLITE_ROW)
+			ferr_set(e, FERR_SYSTEM, "out of memory");
+		else
+			ferr_set(e, FERR_SYSTEM, "sqlite: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		db_free_ids(NULL, v, n);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*nout = n;
+	return 0;
+}

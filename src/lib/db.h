@@ -63,6 +63,11 @@ int db_files_in_state(sqlite3 *db, const char *state, long long **ids, char ***c
 		      size_t *n, struct ferr *e);
 void db_free_ids(long long *ids, char **cands, size_t n);
 
+/* Steps st (already bound) and collects its first column as strings into an
+ * array the caller frees with db_free_ids(NULL, *out, *n).  Finalizes st.
+ * Returns 0, or -1 with e filled (out of memory, or SQLite's error). */
+int db_strings(sqlite3 *db, sqlite3_stmt *st, char ***out, size_t *n, struct ferr *e);
+
 /* Writes the manifest views' SQL (shared by folio.db and the per-candidate
  * exports) — exported so the exporter builds identical views. */
 extern const char DB_VIEWS_SQL[];

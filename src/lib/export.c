@@ -114,7 +114,7 @@ int export_run(struct stage *s, struct ferr *e)
 	sqlite3_stmt *st, *done;
 	char dir[4096];
 	char **cands = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 
 	if (snprintf(dir, sizeof dir, "%s/manifests", s->store.root) >= (int)sizeof dir ||
 	    fs_mkdirs(dir, e) != 0)
@@ -124,19 +124,8 @@ int export_run(struct stage *s, struct ferr *e)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, s->force);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			char **nv = realloc(cands, ncap * sizeof *nv);
-			if (nv == NULL)
-				break;
-			cands = nv;
-			cap = ncap;
-		}
-		if ((cands[n] = strdup(db_col_text(st, 0))) != NULL)
-			n++;
-	}
-	sqlite3_finalize(st);
+	if (db_strings(s->db, st, &cands, &n, e) != 0)
+		return -1;
 	done = db_prepare(s->db, "UPDATE candidates SET manifest_dirty = 0 WHERE candidate_id = ?1",
 			  e);
 	for (size_t i = 0; i < n; i++) {

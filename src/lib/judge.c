@@ -398,25 +398,14 @@ int judge_run(struct stage *s, struct ferr *e)
 		" UNION SELECT candidate_id FROM entries WHERE judged_version IS NOT ?1 OR ?2"
 		" ORDER BY 1", e);
 	char **cands = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, s->cfg->version, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, s->force);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			char **nv = realloc(cands, ncap * sizeof *nv);
-			if (nv == NULL)
-				break;
-			cands = nv;
-			cap = ncap;
-		}
-		if ((cands[n] = strdup(db_col_text(st, 0))) != NULL)
-			n++;
-	}
-	sqlite3_finalize(st);
+	if (db_strings(s->db, st, &cands, &n, e) != 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct ferr fe = { 0 };
 		log_progress("judging %s (%zu of %zu)", cands[i], i + 1, n);

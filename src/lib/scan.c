@@ -376,8 +376,9 @@ static void free_list(char **v, size_t n)
 	free(v);
 }
 
-int scan_run(struct stage *s, const char *inbox, struct ferr *e)
+int scan_run(struct stage *s, struct ferr *e)
 {
+	const char *inbox = s->inbox;
 	struct scan_ctx c = { .s = s };
 	char **cands = NULL;
 	size_t ncands = 0;

@@ -12,10 +12,10 @@
 
 #include "stage.h"
 
-/* Scans inbox into s->db.  Per-file system failures are logged and counted
+/* Scans s->inbox into s->db.  Per-file system failures are logged and counted
  * in s->stats (the file is retried on the next run); returns -1 with e filled
  * only when the inbox itself cannot be read. */
-int scan_run(struct stage *s, const char *inbox, struct ferr *e);
+int scan_run(struct stage *s, struct ferr *e);
 
 /* Candidate ids become file names (manifests/<id>.sqlite, reports/<id>/): 1 to
  * 64 ASCII letters, digits, '.', '_', '-', starting with a letter or digit,

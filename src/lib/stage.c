@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,4 +300,28 @@ void stage_end(struct stage *s)
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	s->lock_fd = -1;
+}
+
+int stage_main(const char *prog, const char *usage, int argc, char **argv, bool need_inbox,
+	       stage_work_fn work)
+{
+	struct stage s;
+	struct ferr e = { 0 };
+	int rc;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	stage_start(&s, prog, usage, argc, argv, STAGE_DATA);
+	if (need_inbox && s.inbox == NULL) {
+		fprintf(stderr, "%s: --inbox DIR is required (see '%s --help')\n", prog, prog);
+		stage_end(&s);
+		return EXIT_USAGE;
+	}
+	if (work(&s, &e) != 0) {
+		log_error("%s", e.msg);
+		stage_end(&s);
+		return e.cls == FERR_CONFIG ? EXIT_CONFIG : EXIT_SYSTEM;
+	}
+	rc = stage_finish(&s);
+	stage_end(&s);
+	return rc;
 }

@@ -86,6 +86,30 @@ void stage_note_failure(struct stage *s, const char *candidate, const char *fmt,
  * then returns the exit code: EXIT_ITEMS if any item failed, else EXIT_OK. */
 int stage_finish(struct stage *s);
 
+/* The options every stage takes, and the exit codes: the end of its --help. */
+#define STAGE_OPTIONS_HELP                                                              \
+	"\n"                                                                            \
+	"Options:\n"                                                                    \
+	"  --data DIR      the data directory (folio.db, store/, ...); required\n"      \
+	"  --config FILE   the rules (default: config/folio.conf of this tree, or "     \
+	"$FOLIO_CONFIG)\n"                                                              \
+	"  --force         redo the work even where results are current\n"             \
+	"  -q, --quiet     errors only;  -v, --verbose  one line per file\n"            \
+	"  -h, --help      this text\n"                                                 \
+	"\n"                                                                            \
+	"Exit status: 0 done (a candidate's faults are verdicts, not errors); 1 some "  \
+	"files hit\na system failure (recorded, retried next run); 2 usage; 3 config; " \
+	"4 cannot run.\n"
+
+/* A stage's work on the data directory: 0, or -1 with e filled when the stage
+ * cannot work at all (per-file failures are recorded, not returned). */
+typedef int (*stage_work_fn)(struct stage *s, struct ferr *e);
+
+/* The whole main() of a plumbing stage: options, data directory, the work,
+ * the statistics, the exit code.  need_inbox makes --inbox required. */
+int stage_main(const char *prog, const char *usage, int argc, char **argv, bool need_inbox,
+	       stage_work_fn work);
+
 /* Closes the database, the store and frees the config. */
 void stage_end(struct stage *s);
 
