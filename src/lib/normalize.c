@@ -104,47 +104,6 @@ static void on_progress(void *arg, double done, double total)
 	pthread_mutex_unlock(&w->pl->mu);
 }
 
-/* SHA-256 of a file.  Not sha256_file() of store.h: that one reads through a
- * static buffer, and the workers hash at the same time. */
-static int hash_file(const char *path, char sha[65], uint64_t *size, struct ferr *e)
-{
-	enum { CHUNK = 1 << 16 };
-	unsigned char *buf = malloc(CHUNK);
-	struct sha256 h;
-	uint64_t n = 0;
-	int fd = -1, rc = -1;
-
-	if (buf == NULL)
-		return ferr_set(e, FERR_SYSTEM, "out of memory");
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		ferr_errno(e, errno, "cannot open %s", path);
-		goto out;
-	}
-	sha256_init(&h);
-	for (;;) {
-		ssize_t k = read(fd, buf, CHUNK);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			ferr_errno(e, errno, "cannot read %s", path);
-			goto out;
-		}
-		if (k == 0)
-			break;
-		sha256_update(&h, buf, (size_t)k);
-		n += (uint64_t)k;
-	}
-	sha256_final_hex(&h, sha);
-	*size = n;
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return rc;
-}
-
 /* fsync and rename a finished temporary file into place. */
 static int commit_tmp(const char *tmp, const char *dst, struct ferr *e)
 {
@@ -210,7 +169,7 @@ static void process(struct worker *w, struct item *it)
 		goto out;
 	if (stat(src, &sb) == 0)
 		it->src_bytes = (uint64_t)sb.st_size;
-	if (hash_file(tmp_mp4, it->out_sha, &it->out_bytes, &it->err) != 0 ||
+	if (sha256_file(tmp_mp4, it->out_sha, &it->out_bytes, &it->err) != 0 ||
 	    commit_tmp(tmp_jpg, jpg, &it->err) != 0 || commit_tmp(tmp_mp4, mp4, &it->err) != 0) {
 		unlink(tmp_mp4);
 		unlink(tmp_jpg);
@@ -393,7 +352,7 @@ static bool try_reuse(struct stage *s, const struct tc_profile *p, struct item *
 		memcpy(it->out_sha, db_col_text(st, 0), 65);
 		memcpy(it->reused_reasons, db_col_text(st, 1), strlen(db_col_text(st, 1)) + 1);
 		ok = store_path(&s->store, it->rel_mp4, path, sizeof path) == 0 &&
-		     hash_file(path, sha, &size, &e) == 0 && strcmp(sha, it->out_sha) == 0 &&
+		     sha256_file(path, sha, &size, &e) == 0 && strcmp(sha, it->out_sha) == 0 &&
 		     store_path(&s->store, it->rel_jpg, path, sizeof path) == 0 &&
 		     access(path, R_OK) == 0;
 	}
