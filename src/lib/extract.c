@@ -6,6 +6,7 @@
 
 #include "classify.h"
 #include "db.h"
+#include "judge.h"
 #include "log.h"
 #include "unpack.h"
 
@@ -81,6 +82,13 @@ static int on_member(void *vctx, const struct unpack_member *m, struct ferr *e)
 	sqlite3_bind_text(st, 13, go_on ? "new" : "validate", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 14, m->codes.buf, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 15, db_run_id());
+	/* the slot it claims, shown while it waits to be judged (validate decides) */
+	char claim[CONFIG_ID_MAX] = "";
+	if (go_on && slot[0])
+		snprintf(claim, sizeof claim, "%s", slot);
+	else if (go_on)
+		judge_slot_from_name(config_entry(c->s->cfg, p->entry), m->name, claim, sizeof claim);
+	db_bind_text(st, 16, claim[0] ? claim : NULL);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return ferr_set(e, FERR_SYSTEM, "sqlite: %s", sqlite3_errmsg(c->s->db));
 	long long mid = sqlite3_column_int64(st, 0);
@@ -215,8 +223,8 @@ int extract_run(struct stage *s, struct ferr *e)
 	ins = db_prepare(s->db,
 		"INSERT INTO files(upload_id, parent_id, candidate_id, entry_id, source_path,"
 		" raw_name, depth, slot_folder, upload_time, sha256, size_bytes, store_path, state,"
-		" unpack_reasons, created_run)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) RETURNING id", e);
+		" unpack_reasons, created_run, slot_id)"
+		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16) RETURNING id", e);
 	if (ins == NULL)
 		goto out;
 	/* each pass opens one more layer; depth is bounded by config, so are

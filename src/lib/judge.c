@@ -119,6 +119,21 @@ static void judge_rules(const struct config *cfg, struct jfile *f)
 	f->verdict = reasons_rejects(&f->codes) ? "rejected" : "accepted";
 }
 
+/* Rule 3 alone, for a file not judged yet; junk and archives have none. */
+static void pending_slot(const struct config *cfg, struct jfile *f)
+{
+	const struct entry_rule *er = config_entry(cfg, f->entry);
+
+	if (reasons_list_has(f->unpack_reasons, "junk-file") || strcmp(f->kind, "archive") == 0)
+		return;
+	if (f->slot_folder[0])
+		snprintf(f->slot, sizeof f->slot, "%s", f->slot_folder);
+	else
+		judge_slot_from_name(er, f->source_path, f->slot, sizeof f->slot);
+	if (f->slot[0] && config_slot(er, f->slot) == NULL)
+		f->slot[0] = '\0';
+}
+
 static int slot_order(const struct config *cfg, const struct jfile *f)
 {
 	for (int i = 0; i < cfg->nentries; i++)
@@ -325,9 +340,13 @@ static int judge_candidate(struct stage *s, const char *cand, struct ferr *e)
 	if (load_files(s->db, cand, &v, &n, e) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		/* files not through the earlier stages stay pending (held, or failed) */
+		/* files not through the earlier stages stay pending (held, or failed),
+		 * but their slot is known already, so a report can say "still being
+		 * processed" in the right place */
 		if (strcmp(v[i].state, "validate") == 0 || strcmp(v[i].state, "done") == 0)
 			judge_rules(s->cfg, &v[i]);
+		else
+			pending_slot(s->cfg, &v[i]);
 	}
 	judge_across(s->cfg, v, n);
 	upd = db_prepare(s->db,
@@ -345,9 +364,6 @@ static int judge_candidate(struct stage *s, const char *cand, struct ferr *e)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct jfile *f = &v[i];
-		if (strcmp(f->verdict, "pending") == 0 && strcmp(f->state, "done") != 0 &&
-		    strcmp(f->state, "validate") != 0)
-			continue;	/* not ours to judge yet */
 		bool differs = strcmp(f->old_verdict, f->verdict) || strcmp(f->old_slot, f->slot) ||
 			       strcmp(f->old_reasons, f->codes.buf);
 		sqlite3_reset(upd);

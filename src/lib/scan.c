@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "judge.h"
 #include "log.h"
 #include "names.h"
 #include "unpack.h"
@@ -240,6 +241,13 @@ static int one_file(struct scan_ctx *c, const char *path, const char *rawrel,
 		sqlite3_bind_text(st, 11, junk ? "validate" : "new", -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 12, codes.buf, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 13, db_run_id());
+		/* the slot it claims, shown while it waits to be judged (validate decides) */
+		char claim[CONFIG_ID_MAX] = "";
+		if (!junk && slot[0])
+			snprintf(claim, sizeof claim, "%s", slot);
+		else if (!junk)
+			judge_slot_from_name(config_entry(s->cfg, c->entry), rel, claim, sizeof claim);
+		db_bind_text(st, 14, claim[0] ? claim : NULL);
 		if (db_step_done(s->db, st, e) != 0)
 			goto fail;
 	}
@@ -399,7 +407,7 @@ int scan_run(struct stage *s, struct ferr *e)
 	c.ins_file = db_prepare(s->db,
 		"INSERT INTO files(upload_id, candidate_id, entry_id, source_path, raw_name, depth,"
 		" slot_folder, upload_time, sha256, size_bytes, store_path, state, unpack_reasons,"
-		" created_run) VALUES(?1,?2,?3,?4,?5,0,?6,?7,?8,?9,?10,?11,?12,?13)", e);
+		" created_run, slot_id) VALUES(?1,?2,?3,?4,?5,0,?6,?7,?8,?9,?10,?11,?12,?13,?14)", e);
 	if (!c.find || !c.seen || !c.same || !c.retire || !c.ins_upload || !c.ins_file)
 		goto out;
 	c.upd = db_prepare(s->db,

@@ -37,7 +37,8 @@ set -e
 grep -q "c2" "$T/err1" || fail "the failure does not name the candidate: $(cat "$T/err1")"
 expect_eq "$(sql "$D/folio.db" "SELECT state, held_state, attempts, verdict FROM files WHERE candidate_id = 'c2'")" \
     "held|new|3|pending" "held after three attempts"
-expect_eq "$(sql "$D/folio.db" "SELECT verdict FROM manifest_files WHERE candidate_id = 'c2'")" pending "manifest of a held file"
+expect_eq "$(sql "$D/folio.db" "SELECT slot_id, verdict FROM manifest_files WHERE candidate_id = 'c2'")" "V1|pending" "manifest of a held file: its slot, pending"
+grep -q "Still being processed" "$D/reports/c2/report.txt" || fail "the report does not say the held file is still being processed"
 expect_eq "$(sql "$D/folio.db" "SELECT COUNT(*) FROM system_failures WHERE candidate_id = 'c2'")" 3 "system failures recorded"
 "$BIN/folio" status --data "$D" > "$T/status"
 grep -q "held for an operator" "$T/status" || fail "status does not show the held file"
