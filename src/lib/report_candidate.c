@@ -690,7 +690,9 @@ static void derive(struct cand *c)
 			action |= en->slot[s] == SLOT_ACTION;
 			pending |= en->slot[s] == SLOT_PENDING;
 		}
-		if (eq(en->status, "complete"))
+		if (en->rule == NULL)
+			en->st = ST_ATTENTION;	/* a folder that names no entry of the program */
+		else if (eq(en->status, "complete"))
 			en->st = ST_READY;
 		else if (empty)
 			en->st = ST_MISSING;
@@ -789,6 +791,12 @@ static void entry_summary(struct sbuf *b, const struct entry *en, bool closed)
 	int total = en->rule ? en->rule->nslots : 0, n;
 
 	sbuf_init(&ids);
+	if (en->rule == NULL) {
+		sbuf_adds(b, "This folder is not one of the program's entries, so none of its files"
+			  " can be used. Upload them into the folder of the entry they belong to.");
+		sbuf_free(&ids);
+		return;
+	}
 	if (en->st == ST_READY)
 		sbuf_adds(b, "Everything this entry needs has been received and checked. Nothing more"
 			  " to do.");

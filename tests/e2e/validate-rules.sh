@@ -39,6 +39,8 @@ expect_eq "$(q c1 clip.mp4)" "|rejected|slot-unknown" "no slot folder, no slot p
 expect_eq "$(q c2 takes.zip/V3_take1.mp4)" "V3|rejected|slot-ambiguous" "first take"
 expect_eq "$(q c2 takes.zip/V3_take2.mp4)" "V3|rejected|slot-ambiguous" "second take"
 expect_eq "$(q c2 V1_x.mp4)" "|rejected|slot-unknown" "unknown entry folder"
+grep -A2 "^ENTRY E9: Needs attention" "$D/reports/c2/report.txt" | grep -q "not one of the program's entries" ||
+    fail "the report does not explain the unknown entry folder"
 expect_eq "$(q c3 V1/edge.mp4)" "V1|accepted|" "last second of the window"
 expect_eq "$(q c3 V2/late.mp4)" "V2|rejected|late-upload" "first second after the window"
 expect_eq "$(sql "$D/folio.db" "SELECT missing_slots FROM manifest_entries WHERE candidate_id = 'c1'")" \
