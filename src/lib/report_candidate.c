@@ -1217,8 +1217,11 @@ static void render_text(struct cand *c, struct sbuf *b)
 		sbuf_addf(b, "%zu more files are not listed here; the program office can show them"
 			  " to you.\n\n", c->dropped + (size_t)c->dropped_entries);
 	sbuf_pad(b, '=', WIDTH);
-	sbuf_addf(b, "\nMade by folio from our records of your uploads on %s. If something\n"
-		  "here looks wrong, contact the program office.\n", d->date_text);
+	sbuf_addc(b, '\n');
+	sbuf_reset(&t);
+	sbuf_addf(&t, "Made by folio from our records of your uploads on %s. If something here"
+		  " looks wrong, contact the program office.", d->date_text);
+	sbuf_wrap(b, sbuf_str(&t), 0, 0, WIDTH);
 	b->failed |= t.failed;
 	sbuf_free(&t);
 }
