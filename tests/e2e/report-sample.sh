@@ -96,6 +96,9 @@ grep -qx "Days left: 13" "$txt" || fail "folio report: $(grep Days "$txt")"
 # a malformed date is a usage error
 rc=0; run_v "$BIN/folio-report" -q --data "$D" --date 2026-13-01 2>/dev/null || rc=$?
 expect_eq $rc 2 "exit for --date 2026-13-01"
+# the text an e-mail carries keeps to 76 columns (docs/reports.md)
+long=$(awk 'length > 76 {print FILENAME ":" FNR}' "$R"/*/report.txt)
+[ -z "$long" ] || fail "text report lines over 76 columns: $long"
 # a second run the same day adds to the day's notify list, never empties it
 today=$(TZ=America/Chicago date +%F)
 run_v "$BIN/folio" run -q --inbox "$T/sample-inbox" --data "$D"
