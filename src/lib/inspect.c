@@ -162,29 +162,6 @@ reasons:
 	return 0;
 }
 
-static void remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[4096];
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		struct stat sb;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >= (int)sizeof p)
-			continue;
-		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-			remove_tree(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 int inspect_file(const struct config *cfg, const char *path, FILE *f, struct ferr *e)
 {
 	char tmpl[4096], sha[65];
@@ -228,6 +205,6 @@ int inspect_file(const struct config *cfg, const char *path, FILE *f, struct fer
 out:
 	identify_close(c.id);
 	store_close(&st);
-	remove_tree(tmpl);
+	fs_remove_tree(tmpl, true);
 	return rc;
 }

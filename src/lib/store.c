@@ -75,7 +75,7 @@ fail:
 	return -1;
 }
 
-static void clear_tmp(const char *dir)
+void fs_remove_tree(const char *dir, bool remove_dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -84,13 +84,20 @@ static void clear_tmp(const char *dir)
 	if (d == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
-		    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+		struct stat sb;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (snprintf(p, sizeof p, "%s/%s", dir, de->d_name) < (int)sizeof p)
+		if (snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >= (int)sizeof p)
+			continue;
+		/* lstat: a link is removed, never followed */
+		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+			fs_remove_tree(p, true);
+		else
 			unlink(p);
 	}
 	closedir(d);
+	if (remove_dir)
+		rmdir(dir);
 }
 
 int store_open(struct store *st, const char *data_dir, struct ferr *e)
@@ -110,7 +117,7 @@ int store_open(struct store *st, const char *data_dir, struct ferr *e)
 		store_close(st);
 		return ferr_set(e, FERR_SYSTEM, "%s: cannot prepare tmp/", data_dir);
 	}
-	clear_tmp(path);
+	fs_remove_tree(path, false);
 	if (snprintf(path, sizeof path, "%s/store", st->root) >= (int)sizeof path ||
 	    fs_mkdirs(path, e) != 0) {
 		store_close(st);

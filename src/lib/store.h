@@ -10,6 +10,7 @@
 #ifndef FOLIO_STORE_H
 #define FOLIO_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -59,6 +60,10 @@ int store_path(const struct store *st, const char *rel, char *out, size_t outsz)
 
 /* Creates every missing directory of path (mode 0750).  Returns 0 or -1. */
 int fs_mkdirs(const char *path, struct ferr *e);
+
+/* Removes everything below dir, and dir itself with remove_dir; links are
+ * removed, never followed.  Best effort: cannot fail. */
+void fs_remove_tree(const char *dir, bool remove_dir);
 
 /* fsyncs fd, closes it, renames tmp to dst and fsyncs dst's directory: after
  * it returns 0 the file is durably in place under its final name.  On failure
