@@ -1,6 +1,5 @@
 #include "inspect.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
