@@ -1,5 +1,8 @@
 #include "db.h"
 
+#define DB_STR_(x) #x
+#define DB_STR(x) DB_STR_(x)
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,7 +186,7 @@ sqlite3 *db_open(const char *data_dir, struct ferr *e)
 	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			" PRAGMA foreign_keys=ON;", e) != 0 ||
 	    db_exec(db, SCHEMA_SQL, e) != 0 || db_exec(db, DB_VIEWS_SQL, e) != 0 ||
-	    db_exec(db, "INSERT OR IGNORE INTO meta VALUES('schema_version', '1')", e) != 0) {
+	    db_exec(db, "INSERT OR IGNORE INTO meta VALUES('schema_version', '" DB_STR(DB_SCHEMA_VERSION) "')", e) != 0) {
 		sqlite3_close(db);
 		return NULL;
 	}

@@ -109,7 +109,6 @@ void stage_start(struct stage *s, const char *prog, const char *usage, int argc,
 	memset(s, 0, sizeof *s);
 	s->prog = prog;
 	s->jobs = 0;
-	s->store.root_fd = -1;
 	s->lock_fd = -1;
 	umask(027);	/* candidates' data: private to the operator's group */
 	log_init(prog);

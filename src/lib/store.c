@@ -105,7 +105,6 @@ int store_open(struct store *st, const char *data_dir, struct ferr *e)
 	char path[4096];
 
 	st->root = NULL;
-	st->root_fd = -1;
 	umask(027);
 	if (fs_mkdirs(data_dir, e) != 0)
 		return -1;

@@ -19,7 +19,6 @@
 
 struct store {
 	char *root;	/* DATA, absolute */
-	int root_fd;
 };
 
 /* Opens (creating if needed) the data directory DATA, sets umask 027 and
