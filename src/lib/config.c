@@ -471,6 +471,21 @@ static int load_rules(struct config *c, struct ferr *e)
 		return bad(c, "archive", "max_ratio", e);
 	a->max_depth = (int)n;
 
+	/* per-step limits */
+	struct step_limits *l = &c->limits;
+	if (config_get_double(c, "limits", "time", 120, &l->time_s, e) ||
+	    get_size(c, "limits", "memory", 2147483648ULL, &l->memory_bytes, e) ||
+	    config_get_double(c, "limits", "normalize_factor", 10, &l->normalize_factor, e) ||
+	    get_size(c, "limits", "min_free", 268435456ULL, &l->min_free_bytes, e))
+		return -1;
+	if (!isfinite(l->time_s) || l->time_s < 0.1 || l->time_s > 86400)
+		return bad(c, "limits", "time", e);
+	if (l->memory_bytes != 0 && l->memory_bytes < 16777216ULL)
+		return bad(c, "limits", "memory", e);
+	if (!isfinite(l->normalize_factor) || l->normalize_factor < 0 ||
+	    l->normalize_factor > 1000)
+		return bad(c, "limits", "normalize_factor", e);
+
 	/* junk */
 	static const struct { const char *key; const char *def; } junk[3] = {
 		{ "names", ".DS_Store, Thumbs.db, desktop.ini" },

@@ -49,6 +49,15 @@ struct archive_limits {
 	int max_depth;			/* archive layers opened */
 };
 
+/* [limits]: what one step on one file may take (docs/config.md, docs/operations.md). */
+struct step_limits {
+	double time_s;			/* wall-clock seconds per file and step */
+	uint64_t memory_bytes;		/* address space a step may add; 0 = no limit */
+	double normalize_factor;	/* normalize: time_s + this many seconds per
+					 * second of video */
+	uint64_t min_free_bytes;	/* left free on DATA's file system after a write */
+};
+
 struct kv {
 	char *section, *key, *value;
 	int line;
@@ -72,6 +81,7 @@ struct config {
 	char *junk_prefixes[CONFIG_MAX_JUNK];
 	char *junk_dirs[CONFIG_MAX_JUNK];
 	int max_attempts;	/* system failures retried this many times, then held */
+	struct step_limits limits;
 };
 
 /* Parses and checks the file at path.  Returns a config the caller frees with
