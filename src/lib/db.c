@@ -3,6 +3,7 @@
 #define DB_STR_(x) #x
 #define DB_STR(x) DB_STR_(x)
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,9 @@ static const char SCHEMA_SQL[] =
 	"CREATE TABLE IF NOT EXISTS verdict_history("
 	" id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id),"
 	" run_id INTEGER, at INTEGER NOT NULL, slot_id TEXT, verdict TEXT NOT NULL,"
-	" reasons TEXT NOT NULL);"
+	" reasons TEXT NOT NULL,"
+	" config_version TEXT,"			/* the config that gave it (schema 2) */
+	" stage TEXT);"				/* the stage that gave it (schema 2) */
 	"CREATE INDEX IF NOT EXISTS history_file ON verdict_history(file_id);"
 	"CREATE TABLE IF NOT EXISTS entries("
 	" candidate_id TEXT NOT NULL, entry_id TEXT NOT NULL,"
@@ -167,9 +170,71 @@ int db_candidate_touch(sqlite3 *db, const char *candidate, struct ferr *e)
 	return rc;
 }
 
+/* A fingerprint of the schema's SQL (FNV-1a), kept in meta: a database made
+ * by this very schema is opened without running it again, so a reader (show,
+ * status) needs no write lock and never waits behind a long transaction of a
+ * run.  Any edit of the SQL changes it, and the schema runs once more. */
+static void schema_hash(char *out, size_t outsz)
+{
+	uint64_t h = 14695981039346656037ULL;
+	const char *parts[] = { SCHEMA_SQL, DB_VIEWS_SQL, DB_STR(DB_SCHEMA_VERSION) };
+
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
+			h = (h ^ *p) * 1099511628211ULL;
+	snprintf(out, outsz, "%016llx", (unsigned long long)h);
+}
+
+static bool schema_current(sqlite3 *db, const char *hash)
+{
+	sqlite3_stmt *st = NULL;
+	bool ok = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_hash'", -1, &st,
+			       NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return false;	/* no meta table: a new database */
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ok = strcmp(db_col_text(st, 0), hash) == 0;
+	sqlite3_finalize(st);
+	return ok;
+}
+
+static bool has_column(sqlite3 *db, const char *table, const char *column)
+{
+	char sql[128];
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+
+	snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK)
+		while (!found && sqlite3_step(st) == SQLITE_ROW)
+			found = strcmp(db_col_text(st, 1), column) == 0;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Schema 1 → 2: verdict_history gains config_version and stage.  Rows written
+ * before are validate's (the only stage that wrote history), with the config
+ * of their run. */
+static int migrate(sqlite3 *db, struct ferr *e)
+{
+	if (!has_column(db, "verdict_history", "config_version") &&
+	    db_exec(db, "ALTER TABLE verdict_history ADD COLUMN config_version TEXT;"
+			" UPDATE verdict_history SET config_version ="
+			" (SELECT r.config_version FROM runs r WHERE r.id = verdict_history.run_id)", e) != 0)
+		return -1;
+	if (!has_column(db, "verdict_history", "stage") &&
+	    db_exec(db, "ALTER TABLE verdict_history ADD COLUMN stage TEXT;"
+			" UPDATE verdict_history SET stage = 'validate'", e) != 0)
+		return -1;
+	return 0;
+}
+
 sqlite3 *db_open(const char *data_dir, struct ferr *e)
 {
-	char path[4096];
+	char path[4096], hash[32], sql[128];
 	sqlite3 *db = NULL;
 
 	if (snprintf(path, sizeof path, "%s/folio.db", data_dir) >= (int)sizeof path) {
@@ -183,14 +248,25 @@ sqlite3 *db_open(const char *data_dir, struct ferr *e)
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 30000);
+	schema_hash(hash, sizeof hash);
 	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			" PRAGMA foreign_keys=ON;", e) != 0 ||
-	    db_exec(db, SCHEMA_SQL, e) != 0 || db_exec(db, DB_VIEWS_SQL, e) != 0 ||
-	    db_exec(db, "INSERT OR IGNORE INTO meta VALUES('schema_version', '" DB_STR(DB_SCHEMA_VERSION) "')", e) != 0) {
-		sqlite3_close(db);
-		return NULL;
-	}
+			" PRAGMA foreign_keys=ON;", e) != 0)
+		goto fail;
+	if (schema_current(db, hash))
+		return db;
+	snprintf(sql, sizeof sql, "INSERT INTO meta VALUES('schema_hash', '%s')"
+		 " ON CONFLICT(key) DO UPDATE SET value = excluded.value", hash);
+	if (db_begin(db, e) != 0 || db_exec(db, SCHEMA_SQL, e) != 0 ||
+	    db_exec(db, DB_VIEWS_SQL, e) != 0 || migrate(db, e) != 0 ||
+	    db_exec(db, "INSERT INTO meta VALUES('schema_version', '" DB_STR(DB_SCHEMA_VERSION) "')"
+			" ON CONFLICT(key) DO UPDATE SET value = excluded.value", e) != 0 ||
+	    db_exec(db, sql, e) != 0 || db_commit(db, e) != 0)
+		goto fail;
 	return db;
+fail:
+	db_rollback(db);
+	sqlite3_close(db);
+	return NULL;
 }
 
 void db_close(sqlite3 *db)

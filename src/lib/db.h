@@ -10,7 +10,8 @@
  *                     re-upload under the same name, kept for history
  *   facts             what a content is, keyed by sha256 (type, streams,
  *                     duration): a re-upload of the same bytes costs a hash
- *   verdict_history   every verdict a file has had
+ *   verdict_history   every verdict a file has had: when, by which run, which
+ *                     config version and which stage
  *   entries           status per candidate and entry
  *   candidates        per candidate: whether its exported manifest is stale
  *   runs              one row per nightly run, with its summary
@@ -27,7 +28,9 @@
 
 #include "err.h"
 
-#define DB_SCHEMA_VERSION 1
+/* 2: verdict_history.config_version and .stage (added to older databases by
+ * db_open()). */
+#define DB_SCHEMA_VERSION 2
 
 /* Opens (creating and migrating if needed) DATA/folio.db.  Returns a handle the
  * caller closes with db_close(), or NULL with e filled. */

@@ -358,8 +358,9 @@ static int judge_candidate(struct stage *s, const char *cand, struct ferr *e)
 		" poster_path = CASE WHEN ?3 = 'accepted' THEN poster_path END"
 		" WHERE id = ?1", e);
 	hist = db_prepare(s->db,
-		"INSERT INTO verdict_history(file_id, run_id, at, slot_id, verdict, reasons)"
-		" VALUES(?1, ?2, strftime('%s','now'), ?3, ?4, ?5)", e);
+		"INSERT INTO verdict_history(file_id, run_id, at, slot_id, verdict, reasons,"
+		" config_version, stage) VALUES(?1, ?2, strftime('%s','now'), ?3, ?4, ?5, ?6,"
+		" 'validate')", e);
 	if (upd == NULL || hist == NULL)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
@@ -384,6 +385,7 @@ static int judge_candidate(struct stage *s, const char *cand, struct ferr *e)
 		db_bind_text(hist, 3, f->slot[0] ? f->slot : NULL);
 		sqlite3_bind_text(hist, 4, f->verdict, -1, SQLITE_STATIC);
 		sqlite3_bind_text(hist, 5, f->codes.buf, -1, SQLITE_STATIC);
+		sqlite3_bind_text(hist, 6, s->cfg->version, -1, SQLITE_STATIC);
 		if (db_step_done(s->db, hist, e) != 0)
 			goto out;
 		log_debug("%s/%s/%s: %s %s", cand, f->entry, f->source_path, f->verdict,

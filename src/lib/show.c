@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "stage.h"
 
 void show_duration(double s, char *out, size_t outsz)
 {
@@ -85,8 +86,153 @@ int show_candidate(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
 	return 0;
 }
 
-int show_status(sqlite3 *db, FILE *f, struct ferr *e)
+int show_history(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
 {
+	sqlite3_stmt *st = db_prepare(db,
+		"SELECT f.id, f.entry_id, f.source_path, f.active, f.verdict,"
+		" datetime(h.at, 'unixepoch'), h.run_id, COALESCE(h.config_version, '-'),"
+		" COALESCE(h.stage, '-'), h.verdict, COALESCE(h.slot_id, '-'), h.reasons,"
+		" h.id IS NOT NULL"
+		" FROM files f LEFT JOIN verdict_history h ON h.file_id = f.id"
+		" WHERE f.candidate_id = ?1 ORDER BY f.entry_id, f.source_path, f.id, h.id", e);
+	long long last = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, candidate, -1, SQLITE_STATIC);
+	fprintf(f, "\n  verdict history (every verdict each file has had, oldest first; UTC):\n");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char name[4096], entry[64], why[1024];
+		long long id = sqlite3_column_int64(st, 0);
+		if (id != last) {
+			last = id;
+			fprintf(f, "  %s/%s%s\n", tame(db_col_text(st, 1), entry, sizeof entry),
+				tame(db_col_text(st, 2), name, sizeof name),
+				sqlite3_column_int(st, 3) ? ""
+				: "  [no longer current: replaced by a re-upload or a new unpack]");
+			if (!sqlite3_column_int(st, 12))
+				fprintf(f, "    (no verdict yet: %s)\n", db_col_text(st, 4));
+		}
+		if (!sqlite3_column_int(st, 12))
+			continue;
+		fprintf(f, "    %s  run %-4lld config %-16s  %-9s %-10s %-4s %s\n",
+			db_col_text(st, 5), sqlite3_column_int64(st, 6), db_col_text(st, 7),
+			db_col_text(st, 8), db_col_text(st, 9), db_col_text(st, 10),
+			tame(db_col_text(st, 11), why, sizeof why));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* The lock and what a run is doing right now. */
+static int show_lock(sqlite3 *db, const char *root, FILE *f, char *running, size_t runsz,
+		     struct ferr *e)
+{
+	struct stage_holder h;
+	int held = stage_lock_held(root);
+	char who[1400];
+	sqlite3_stmt *st;
+
+	running[0] = '\0';
+	if (held == 0) {
+		fprintf(f, "lock: free (no folio program is writing this data directory)\n");
+	} else if (stage_lock_holder(root, &h) != 0) {
+		fprintf(f, "lock: %s\n", held > 0 ? "held (the holder did not say who it is)"
+						  : "cannot tell (no /proc/locks)");
+	} else {
+		stage_holder_text(&h, who, sizeof who);
+		if (held < 0 && !h.alive)
+			fprintf(f, "lock: free (its last holder, %s, has ended)\n", who);
+		else
+			fprintf(f, "lock: held by %s%s\n", who,
+				h.alive ? "" : "; that process has ended, a stage it started holds it");
+	}
+	st = db_prepare(db,
+		"SELECT r.id, datetime(CAST(r.started_at AS INTEGER), 'unixepoch'),"
+		" COALESCE((SELECT substr(s.stage, 7) FROM run_stages s WHERE s.run_id = r.id"
+		"  AND s.finished_at IS NULL ORDER BY s.started_at DESC LIMIT 1), ''),"
+		" COALESCE((SELECT datetime(CAST(s.started_at AS INTEGER), 'unixepoch')"
+		"  FROM run_stages s WHERE s.run_id = r.id AND s.finished_at IS NULL"
+		"  ORDER BY s.started_at DESC LIMIT 1), '')"
+		" FROM runs r WHERE r.status = 'running' ORDER BY r.id DESC LIMIT 1", e);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (held != 0 && *db_col_text(st, 2)) {
+			snprintf(running, runsz, "%s", db_col_text(st, 2));
+			fprintf(f, "run %lld going since %s UTC: stage %s since %s UTC\n",
+				sqlite3_column_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+				db_col_text(st, 3));
+		} else if (held != 0) {
+			fprintf(f, "run %lld going since %s UTC\n", sqlite3_column_int64(st, 0),
+				db_col_text(st, 1));
+		} else {
+			fprintf(f, "run %lld (started %s UTC) was interrupted; the next run resumes"
+				   " where it stopped\n", sqlite3_column_int64(st, 0),
+				db_col_text(st, 1));
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Files per stage: pending (waiting for it), failed (attempts > 0, retried
+ * next run), held; the stage a run is in is 'running'. */
+static int show_stages(sqlite3 *db, const struct config *cfg, const char *running, FILE *f,
+		       struct ferr *e)
+{
+	static const char *const names[] = { "identify", "unpack", "probe", "validate",
+					     "normalize" };
+	long long cnt[5][3] = { { 0 } };	/* pending, failed, held */
+	long long stale = 0;
+	sqlite3_stmt *st = db_prepare(db,
+		"SELECT CASE f.state WHEN 'new' THEN 0 WHEN 'unpack' THEN 1 WHEN 'probe' THEN 2"
+		"  WHEN 'validate' THEN 3"
+		"  WHEN 'held' THEN CASE f.held_state WHEN 'new' THEN 0 WHEN 'unpack' THEN 1"
+		"   WHEN 'probe' THEN 2 WHEN 'validate' THEN 3 ELSE 4 END"
+		"  WHEN 'done' THEN CASE WHEN f.judged_version IS NOT ?1 THEN 3"
+		"   WHEN f.verdict = 'accepted' AND x.kind = 'video' AND f.normalized_path IS NULL"
+		"    AND f.normalize_error IS NULL THEN 4 ELSE -1 END END,"
+		" CASE WHEN f.state = 'held' THEN 2 WHEN f.attempts > 0 THEN 1 ELSE 0 END, COUNT(*)"
+		" FROM files f LEFT JOIN facts x ON x.sha256 = f.sha256 WHERE f.active = 1"
+		" GROUP BY 1, 2", e);
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, cfg ? cfg->version : NULL);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int k = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 0);
+		int c = sqlite3_column_int(st, 1);
+		if (k >= 0 && k < 5 && c >= 0 && c < 3)
+			cnt[k][c] += sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	st = db_prepare(db, "SELECT COUNT(*) FROM candidates WHERE manifest_dirty = 1", e);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		stale = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	fprintf(f, "work per stage (files):  %8s %8s %8s %8s\n", "pending", "running", "failed",
+		"held");
+	for (int k = 0; k < 5; k++)
+		fprintf(f, "  %-22s %8lld %8s %8lld %8lld\n", names[k], cnt[k][0],
+			strcmp(running, names[k]) == 0 ? "now" : "-", cnt[k][1], cnt[k][2]);
+	fprintf(f, "  %-22s %8lld %8s %8s %8s\n", "manifest (candidates)", stale,
+		strcmp(running, "manifest") == 0 ? "now" : "-", "-", "-");
+	if (running[0] && strcmp(running, "scan") == 0)
+		fprintf(f, "  (the run is scanning the inbox)\n");
+	return 0;
+}
+
+int show_status(sqlite3 *db, const char *root, const struct config *cfg, FILE *f,
+		struct ferr *e)
+{
+	char running[64];
+
+	if (show_lock(db, root, f, running, sizeof running, e) != 0 ||
+	    show_stages(db, cfg, running, f, e) != 0)
+		return -1;
 	sqlite3_stmt *st = db_prepare(db,
 		"SELECT id, datetime(CAST(started_at AS INTEGER), 'unixepoch'),"
 		" COALESCE(finished_at - started_at, -1),"
@@ -94,7 +240,7 @@ int show_status(sqlite3 *db, FILE *f, struct ferr *e)
 
 	if (st == NULL)
 		return -1;
-	fprintf(f, "latest runs:\n");
+	fprintf(f, "\nlatest runs:\n");
 	while (sqlite3_step(st) == SQLITE_ROW)
 		fprintf(f, "  run %-5lld %s UTC  %7.1fs  %s\n", sqlite3_column_int64(st, 0),
 			db_col_text(st, 1), sqlite3_column_double(st, 2), db_col_text(st, 3));
@@ -116,7 +262,7 @@ int show_status(sqlite3 *db, FILE *f, struct ferr *e)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (held++ == 0)
 			fprintf(f, "held for an operator (fix the cause, then 'folio reprocess"
-				   " CANDIDATE'):\n");
+				   " --failed'):\n");
 		char name[4096], why[1024];
 		fprintf(f, "  %s/%s/%s: at %s after %d attempts: %s\n", db_col_text(st, 0),
 			db_col_text(st, 1), tame(db_col_text(st, 2), name, sizeof name),

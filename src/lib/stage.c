@@ -11,6 +11,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -59,6 +62,114 @@ int stage_ncpus(void)
 	return n < 1 ? 1 : (int)n;
 }
 
+/* Writes who holds the lock into the lock file (the flock is the lock; this
+ * is only for the message a second program prints, and for 'folio status'):
+ *   pid 1234 / host nightly-1 / started 1780000000 / command folio run ... */
+static void write_holder(int fd)
+{
+	char host[256] = "?", cmd[1024] = "", buf[2048];
+	int c = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n = 0;
+	int len;
+
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "?");
+	host[sizeof host - 1] = '\0';
+	if (c >= 0) {
+		n = read(c, cmd, sizeof cmd - 1);
+		close(c);
+	}
+	for (ssize_t i = 0; i < n; i++)
+		if (cmd[i] == '\0' || (unsigned char)cmd[i] < 0x20)
+			cmd[i] = ' ';
+	while (n > 0 && cmd[n - 1] == ' ')
+		n--;
+	cmd[n > 0 ? n : 0] = '\0';
+	len = snprintf(buf, sizeof buf, "pid %ld\nhost %s\nstarted %lld\ncommand %s\n",
+		       (long)getpid(), host, (long long)time(NULL), cmd);
+	if (len < 0 || (size_t)len >= sizeof buf)
+		len = (int)strlen(buf);
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)len, 0) != len)
+		log_warn("cannot write the lock holder into folio.lock: %s", strerror(errno));
+}
+
+int stage_lock_holder(const char *data_dir, struct stage_holder *h)
+{
+	char path[4096], buf[2048], *line, *save = NULL;
+	ssize_t n;
+	int fd;
+
+	memset(h, 0, sizeof *h);
+	if (snprintf(path, sizeof path, "%s/folio.lock", data_dir) >= (int)sizeof path ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "pid ", 4) == 0)
+			h->pid = strtol(line + 4, NULL, 10);
+		else if (strncmp(line, "host ", 5) == 0)
+			snprintf(h->host, sizeof h->host, "%s", line + 5);
+		else if (strncmp(line, "started ", 8) == 0)
+			h->started = strtoll(line + 8, NULL, 10);
+		else if (strncmp(line, "command ", 8) == 0)
+			snprintf(h->command, sizeof h->command, "%s", line + 8);
+	}
+	if (h->pid <= 0)
+		return -1;
+	char me[256] = "";
+	if (gethostname(me, sizeof me) == 0 && strcmp(me, h->host) == 0)
+		h->alive = kill((pid_t)h->pid, 0) == 0 || errno == EPERM;
+	else
+		h->alive = true;	/* another host's process: cannot tell */
+	return 0;
+}
+
+int stage_lock_held(const char *data_dir)
+{
+	char path[4096], line[256];
+	struct stat st;
+	FILE *f;
+	int held = 0;
+
+	if (snprintf(path, sizeof path, "%s/folio.lock", data_dir) >= (int)sizeof path)
+		return -1;
+	if (stat(path, &st) != 0)
+		return 0;	/* never locked */
+	f = fopen("/proc/locks", "re");
+	if (f == NULL)
+		return -1;
+	/* "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; waiters start "->" */
+	while (!held && fgets(line, sizeof line, f)) {
+		unsigned maj, min;
+		unsigned long ino;
+		int pid;
+		if (strstr(line, "->") || !strstr(line, "FLOCK"))
+			continue;
+		if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &pid, &maj, &min, &ino) == 4 &&
+		    ino == (unsigned long)st.st_ino && maj == major(st.st_dev) &&
+		    min == minor(st.st_dev))
+			held = 1;
+	}
+	fclose(f);
+	return held;
+}
+
+void stage_holder_text(const struct stage_holder *h, char *out, size_t outsz)
+{
+	char when[64] = "?";
+	struct tm tm;
+	time_t t = (time_t)h->started;
+
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	snprintf(out, outsz, "pid %ld on %s since %s (%s)", h->pid, h->host, when,
+		 h->command[0] ? h->command : "?");
+}
+
 /* Takes DATA/folio.lock for this program, unless 'folio run' holds it for us. */
 static int take_lock(struct stage *s, const char *root, struct ferr *e)
 {
@@ -82,9 +193,25 @@ static int take_lock(struct stage *s, const char *root, struct ferr *e)
 	s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (s->lock_fd < 0)
 		return ferr_errno(e, errno, "cannot open %s", path);
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0)
-		return ferr_set(e, FERR_SYSTEM, "%s: another folio program (a run, a reprocess or"
-				" a stage) is using this data directory; try again when it ends", root);
+	/* The flock goes with the process: a lock file left by a process that
+	 * died (kill -9, power) is free, whatever it says inside. */
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		struct stage_holder h;
+		char who[1400];
+		if (stage_lock_holder(root, &h) != 0)
+			return ferr_set(e, FERR_SYSTEM, "%s is in use by another folio program"
+					" (a run, a reprocess or a stage); nothing was changed; try"
+					" again when it ends", root);
+		stage_holder_text(&h, who, sizeof who);
+		if (!h.alive)
+			return ferr_set(e, FERR_SYSTEM, "%s is in use: the lock was taken by %s,"
+					" which has ended, but a stage it started still runs and"
+					" holds it; nothing was changed; try again when that stage"
+					" ends", root, who);
+		return ferr_set(e, FERR_SYSTEM, "%s is in use by %s; nothing was changed; try"
+				" again when it ends", root, who);
+	}
+	write_holder(s->lock_fd);
 	return 0;
 }
 

@@ -69,6 +69,25 @@ void stage_start(struct stage *s, const char *prog, const char *usage, int argc,
 /* The environment variable 'folio run' sets, for its stages, to the number of
  * the lock file descriptor they inherit from it. */
 #define STAGE_LOCK_ENV "FOLIO_LOCKED"
+/* Who holds DATA/folio.lock, as the holder wrote it into the file. */
+struct stage_holder {
+	long pid;
+	char host[256];
+	long long started;	/* Unix time */
+	char command[1024];
+	bool alive;		/* the pid runs (always true for another host's) */
+};
+/* Reads DATA/folio.lock's holder.  Returns 0, or -1 when the file is missing,
+ * empty or unreadable.  The lock itself is the flock: a holder that is not
+ * alive, or any holder when no program has the flock, holds nothing. */
+int stage_lock_holder(const char *data_dir, struct stage_holder *h);
+/* Whether some process holds the flock on DATA/folio.lock, from /proc/locks
+ * (taking the lock to find out would make a run starting that instant fail).
+ * Returns 1 held, 0 free, -1 cannot tell. */
+int stage_lock_held(const char *data_dir);
+/* "pid 1234 on HOST since 2026-06-15 02:00:01 UTC (folio run ...)" into out. */
+void stage_holder_text(const struct stage_holder *h, char *out, size_t outsz);
+
 /* Records a system failure (not the candidate's content) on one file:
  * attempts + 1 and the error; at cfg->max_attempts the file is held (state
  * 'held', verdict 'pending') for an operator.  Logs it, counts it in
