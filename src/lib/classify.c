@@ -5,8 +5,60 @@
 #include <string.h>
 
 #include "db.h"
+#include "isolate.h"
 #include "log.h"
 #include "reasons.h"
+
+/* libmagic on one file, as it runs in the isolated child. */
+struct ident_job {
+	struct identify *id;
+	const char *path, *name;
+};
+struct ident_out {
+	int rc;
+	struct ferr err;
+	struct ident r;
+};
+
+static void ident_child(void *arg, void *out)
+{
+	const struct ident_job *job = arg;
+	struct ident_out *io = out;
+
+	isolate_test_hook("identify", job->name);
+	io->rc = identify_file(job->id, job->path, job->name, &io->r, &io->err);
+}
+
+/* identify_file() in a child under the config's limits.  *stopped is set, and
+ * r describes the limit, when the step was stopped. */
+static int identify_isolated(struct stage *s, struct identify *id, const char *path,
+			     const char *name, struct ident *r, bool *stopped, struct ferr *e)
+{
+	struct ident_job job = { .id = id, .path = path, .name = name };
+	struct isolate_limits il = { .time_s = s->cfg->limits.time_s,
+				     .memory_bytes = s->cfg->limits.memory_bytes };
+	struct isolate_result ir;
+	struct ident_out io;
+
+	*stopped = false;
+	if (isolate_run(&il, ident_child, &job, &io, sizeof io, NULL, NULL, &ir, e) != 0)
+		return -1;
+	if (ir.end == ISOLATE_DONE) {
+		if (io.rc != 0) {
+			*e = io.err;
+			return -1;
+		}
+		*r = io.r;
+		return 0;
+	}
+	*stopped = true;
+	memset(r, 0, sizeof *r);
+	snprintf(r->mime, sizeof r->mime, "application/octet-stream");
+	snprintf(r->kind, sizeof r->kind, "other");
+	isolate_describe(&il, &ir, r->description, sizeof r->description);
+	log_warn("%s: identify %s", name, r->description);
+	return 0;
+}
 
 int classify_row(struct stage *s, struct identify *id, long long file_id, struct ferr *e)
 {
@@ -14,7 +66,7 @@ int classify_row(struct stage *s, struct identify *id, long long file_id, struct
 	char sha[65] = "", rel[128] = "", name[4096] = "", kind[16] = "", mime[128] = "";
 	struct reasons codes;
 	long long size = 0;
-	bool known = false;
+	bool known = false, stopped = false;
 	const char *next;
 	int rc = -1;
 
@@ -53,14 +105,15 @@ int classify_row(struct stage *s, struct identify *id, long long file_id, struct
 		}
 		/* the extension check needs the name, so libmagic runs for a new name
 		 * of known bytes too; it reads a bounded prefix, not the file */
-		if (identify_file(id, path, name, &r, e) != 0)
+		if (identify_isolated(s, id, path, name, &r, &stopped, e) != 0)
 			goto out;
 		s->stats.items++;
 	}
 	if (!known) {
 		st = db_prepare(s->db,
-			"INSERT INTO facts(sha256, mime_type, kind, description, encrypted)"
-			" VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(sha256) DO NOTHING", e);
+			"INSERT INTO facts(sha256, mime_type, kind, description, encrypted,"
+			" content_codes, probe_error, probed)"
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(sha256) DO NOTHING", e);
 		if (st == NULL)
 			goto out;
 		sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
@@ -68,6 +121,10 @@ int classify_row(struct stage *s, struct identify *id, long long file_id, struct
 		sqlite3_bind_text(st, 3, r.kind, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, r.description, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 5, r.encrypted);
+		/* stopped at a limit: the file's fault, final (no probe follows) */
+		sqlite3_bind_text(st, 6, stopped ? "media-corrupt" : "", -1, SQLITE_STATIC);
+		db_bind_text(st, 7, stopped ? r.description : NULL);
+		sqlite3_bind_int(st, 8, stopped);
 		if (db_step_done(s->db, st, e) != 0)
 			goto out;
 		sqlite3_finalize(st);
@@ -77,7 +134,7 @@ int classify_row(struct stage *s, struct identify *id, long long file_id, struct
 	}
 	if (r.ext_mismatch)
 		reasons_add(&codes, "extension-mismatch");
-	if (size == 0)
+	if (size == 0 || stopped)
 		next = "validate";
 	else if (strcmp(kind, "archive") == 0)
 		next = "unpack";

@@ -4,9 +4,64 @@
 #include <string.h>
 
 #include "db.h"
+#include "isolate.h"
 #include "log.h"
 #include "probe.h"
 #include "reasons.h"
+
+/* The probe of one file, as it runs in the isolated child. */
+struct probe_job {
+	const char *path, *name;
+	struct probe_limits lim;
+};
+struct probe_out {
+	int rc;
+	struct ferr err;
+	struct probe_result r;
+};
+
+static void probe_child(void *arg, void *out)
+{
+	const struct probe_job *job = arg;
+	struct probe_out *po = out;
+
+	isolate_test_hook("probe", job->name);
+	po->rc = probe_file(job->path, &job->lim, &po->r, &po->err);
+}
+
+/* Probes path in a child under the config's limits.  A step stopped at a
+ * limit is the file's doing: r says media-corrupt and names the limit. */
+static int probe_isolated(struct stage *s, const char *path, const char *name,
+			  struct probe_result *r, struct ferr *e)
+{
+	struct probe_job job = { .path = path, .name = name, .lim = { .max_packets = 50000000 } };
+	struct isolate_limits il = { .time_s = s->cfg->limits.time_s,
+				     .memory_bytes = s->cfg->limits.memory_bytes };
+	struct isolate_result ir;
+	struct probe_out po;
+
+	if (isolate_run(&il, probe_child, &job, &po, sizeof po, NULL, NULL, &ir, e) != 0)
+		return -1;
+	if (ir.end == ISOLATE_DONE && po.rc != 0 && il.memory_bytes > 0 &&
+	    strstr(po.err.msg, "memory") != NULL)
+		ir.end = ISOLATE_MEMORY;	/* refused by the limit, not by the machine */
+	if (ir.end == ISOLATE_DONE) {
+		if (po.rc != 0) {
+			*e = po.err;
+			return -1;
+		}
+		*r = po.r;
+		return 0;
+	}
+	memset(r, 0, sizeof *r);
+	r->opened = true;
+	r->corrupt = true;
+	r->duration_s = -1;
+	r->header_duration_s = -1;
+	isolate_describe(&il, &ir, r->error, sizeof r->error);
+	log_warn("%s: probe %s", name, r->error);
+	return 0;
+}
 
 static int measure_one(struct stage *s, long long fid, struct ferr *e)
 {
@@ -38,7 +93,6 @@ static int measure_one(struct stage *s, long long fid, struct ferr *e)
 		return -1;
 	if (!done) {
 		struct probe_result r;
-		struct probe_limits lim = { .max_packets = 50000000 };
 		struct reasons codes;
 		const char *k;
 
@@ -46,7 +100,7 @@ static int measure_one(struct stage *s, long long fid, struct ferr *e)
 			ferr_set(e, FERR_SYSTEM, "path too long");
 			goto out;
 		}
-		if (probe_file(path, &lim, &r, e) != 0)
+		if (probe_isolated(s, path, name, &r, e) != 0)
 			goto out;
 		s->stats.items++;
 		reasons_init(&codes);

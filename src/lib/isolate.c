@@ -1,0 +1,359 @@
+#include "isolate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ISOLATE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ISOLATE_ASAN 1
+#endif
+#endif
+
+/* The child's end of the pipe; -1 in every process isolate_run() did not
+ * start.  Frames on the pipe: a type byte, then a fixed payload. */
+static int child_fd = -1;
+static uint64_t child_memory_cap;	/* for the test hook, when rlimits cannot apply */
+
+enum { FRAME_PROGRESS = 'P', FRAME_RESULT = 'R' };
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+bool isolate_memory_limit_unavailable(void)
+{
+#ifdef ISOLATE_ASAN
+	return true;
+#else
+	const char *pre = getenv("LD_PRELOAD");
+	return pre != NULL && strstr(pre, "vgpreload") != NULL;
+#endif
+}
+
+void isolate_progress(double done, double total)
+{
+	char frame[1 + 2 * sizeof(double)];
+
+	if (child_fd < 0)
+		return;
+	frame[0] = FRAME_PROGRESS;
+	memcpy(frame + 1, &done, sizeof done);
+	memcpy(frame + 1 + sizeof done, &total, sizeof total);
+	(void)write_all(child_fd, frame, sizeof frame);
+}
+
+/* The action of the first spec in h ("STEP:ACTION:TEXT,...") for this step
+ * and name, copied into act; false when none applies. */
+static bool hook_action(const char *h, const char *step, const char *name, char *act, size_t n)
+{
+	char spec[256];
+	size_t len = strlen(step);
+
+	while (*h) {
+		size_t k = strcspn(h, ",");
+		snprintf(spec, sizeof spec, "%.*s", (int)k, h);
+		h += k + (h[k] == ',');
+		if (strncmp(spec, step, len) != 0 || spec[len] != ':')
+			continue;
+		char *a = spec + len + 1, *text = strchr(a, ':');
+		if (text == NULL || strstr(name, text + 1) == NULL)
+			continue;
+		*text = '\0';
+		snprintf(act, n, "%s", a);
+		return true;
+	}
+	return false;
+}
+
+void isolate_test_hook(const char *step, const char *name)
+{
+	const char *h = getenv("FOLIO_TEST_HOOK");
+	char action[16];
+
+	if (h == NULL || child_fd < 0 || !hook_action(h, step, name, action, sizeof action))
+		return;
+	if (strcmp(action, "spin") == 0) {
+		volatile unsigned long spin = 0;
+		for (;;)
+			spin++;
+	} else if (strcmp(action, "alloc") == 0) {
+		/* what a decoder trusting a header's frame size does; capped when
+		 * no rlimit can stop it (sanitizer builds) */
+		uint64_t total = 0, cap = child_memory_cap ? child_memory_cap : (1ULL << 30);
+		for (;;) {
+			char *p = malloc(16u << 20);
+			if (p == NULL || (isolate_memory_limit_unavailable() && total >= cap))
+				break;
+			memset(p, 0x5a, 16u << 20);
+			total += 16u << 20;
+		}
+		raise(SIGSEGV);
+	} else if (strcmp(action, "crash") == 0) {
+		raise(SIGSEGV);
+	}
+}
+
+static void close_inherited(int keep)
+{
+	long max;
+
+	if ((keep <= 3 || close_range(3, (unsigned)keep - 1, 0) == 0) &&
+	    close_range((unsigned)keep + 1, ~0U, 0) == 0)
+		return;
+	max = sysconf(_SC_OPEN_MAX);	/* a kernel without close_range() */
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (int fd = 3; fd < max; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
+static void set_limit(int resource, rlim_t soft, rlim_t hard)
+{
+	struct rlimit rl = { .rlim_cur = soft, .rlim_max = hard };
+	struct rlimit old;
+
+	if (getrlimit(resource, &old) == 0 && old.rlim_max != RLIM_INFINITY) {
+		if (rl.rlim_max > old.rlim_max)
+			rl.rlim_max = old.rlim_max;
+		if (rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+	}
+	(void)setrlimit(resource, &rl);
+}
+
+static uint64_t address_space_now(void)
+{
+	unsigned long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%lu", &pages) != 1)
+			pages = 0;
+		fclose(f);
+	}
+	return (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void child_main(pid_t parent, int fd, const struct isolate_limits *lim, isolate_fn fn,
+		       void *arg, void *out, size_t outsz)
+{
+	char type = FRAME_RESULT;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	signal(SIGPIPE, SIG_IGN);
+	close_inherited(fd);
+	child_fd = fd;
+	set_limit(RLIMIT_CORE, 0, 0);
+	child_memory_cap = lim->memory_bytes;
+	if (lim->memory_bytes > 0 && !isolate_memory_limit_unavailable()) {
+		uint64_t as = address_space_now() + lim->memory_bytes;
+		set_limit(RLIMIT_AS, (rlim_t)as, (rlim_t)as);
+	}
+	if (lim->time_s > 0) {
+		/* the wall clock is the limit; CPU time (all threads) is a backstop
+		 * in case the parent is stopped */
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		rlim_t cpu = (rlim_t)(lim->time_s * (double)(ncpu > 0 ? ncpu : 1) * 2) + 2;
+		set_limit(RLIMIT_CPU, cpu, cpu + 5);
+	}
+	memset(out, 0, outsz);
+	fn(arg, out);
+	if (write_all(fd, &type, 1) != 0 || write_all(fd, out, outsz) != 0)
+		_exit(126);
+	_exit(0);
+}
+
+/* Reads frames until the result, the end of the pipe or the deadline.
+ * Returns 1 with the result read, 0 at the end without one, -2 at the deadline. */
+static int parent_read(int fd, double deadline, void *out, size_t outsz,
+		       isolate_progress_fn progress, void *parg)
+{
+	for (;;) {
+		char type;
+		size_t want, got = 0;
+		char pbuf[2 * sizeof(double)];
+		char *dst;
+
+		for (int stage = 0; stage < 2; stage++) {
+			if (stage == 0) {
+				dst = &type;
+				want = 1;
+			} else if (type == FRAME_PROGRESS) {
+				dst = pbuf;
+				want = sizeof pbuf;
+			} else if (type == FRAME_RESULT) {
+				dst = out;
+				want = outsz;
+			} else {
+				return 0;	/* not ours: treat as a crash */
+			}
+			got = 0;
+			while (got < want) {
+				int ms = -1;
+				if (deadline > 0) {
+					double left = deadline - now_s();
+					if (left <= 0)
+						return -2;
+					ms = (int)(left * 1000) + 1;
+				}
+				struct pollfd p = { .fd = fd, .events = POLLIN };
+				int r = poll(&p, 1, ms);
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r < 0)
+					return 0;
+				if (r == 0)
+					continue;	/* the deadline check above decides */
+				ssize_t n = read(fd, dst + got, want - got);
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n <= 0)
+					return 0;
+				got += (size_t)n;
+			}
+		}
+		if (type == FRAME_RESULT)
+			return 1;
+		if (progress != NULL) {
+			double done, total;
+			memcpy(&done, pbuf, sizeof done);
+			memcpy(&total, pbuf + sizeof done, sizeof total);
+			progress(parg, done, total);
+		}
+	}
+}
+
+int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void *out,
+		size_t outsz, isolate_progress_fn progress, void *progress_arg,
+		struct isolate_result *res, struct ferr *e)
+{
+	int fds[2];
+	pid_t parent = getpid(), pid;
+	double t0 = now_s();
+	int got, status = 0;
+	struct rusage ru;
+
+	memset(res, 0, sizeof *res);
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return ferr_set(e, FERR_SYSTEM, "cannot make a pipe for a step: %s", strerror(errno));
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return ferr_set(e, FERR_SYSTEM, "cannot start a process for a step: %s",
+				strerror(err));
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child_main(parent, fds[1], lim, fn, arg, out, outsz);
+	}
+	close(fds[1]);
+	got = parent_read(fds[0], lim->time_s > 0 ? t0 + lim->time_s : 0, out, outsz, progress,
+			  progress_arg);
+	if (got == -2)
+		kill(pid, SIGKILL);
+	close(fds[0]);
+	memset(&ru, 0, sizeof ru);
+	while (wait4(pid, &status, 0, &ru) < 0) {
+		if (errno != EINTR) {
+			status = 0;
+			break;
+		}
+	}
+	res->wall_s = now_s() - t0;
+	res->max_rss_kb = ru.ru_maxrss;
+	if (WIFSIGNALED(status))
+		res->signal = WTERMSIG(status);
+	if (got == -2 || res->signal == SIGXCPU) {
+		res->end = ISOLATE_TIME;
+	} else if (got == 1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		res->end = ISOLATE_DONE;
+	} else if (res->signal == SIGKILL ||
+		   (lim->memory_bytes > 0 &&
+		    (uint64_t)res->max_rss_kb * 1024 >= lim->memory_bytes / 2)) {
+		/* the kernel's OOM killer, or a decoder that died once refused */
+		res->end = ISOLATE_MEMORY;
+	} else {
+		res->end = ISOLATE_CRASHED;
+	}
+#ifdef ISOLATE_ASAN
+	/* in a sanitizer build a child's death is a finding to look at, not a
+	 * candidate's fault to record (the tests of the limits say so) */
+	if (res->end == ISOLATE_CRASHED && getenv("FOLIO_TEST_HOOK") == NULL) {
+		fprintf(stderr, "isolate: a step died (signal %d, status %d) in a sanitizer build\n",
+			res->signal, status);
+		abort();
+	}
+#endif
+	return 0;
+}
+
+static void format_size(uint64_t b, char *buf, size_t n)
+{
+	if (b >= (1ULL << 30) && b % (1ULL << 30) == 0)
+		snprintf(buf, n, "%llu GiB", (unsigned long long)(b >> 30));
+	else
+		snprintf(buf, n, "%llu MiB", (unsigned long long)(b >> 20));
+}
+
+void isolate_describe(const struct isolate_limits *lim, const struct isolate_result *res,
+		      char *buf, size_t bufsz)
+{
+	char mem[32] = "none";
+
+	if (lim->memory_bytes > 0)
+		format_size(lim->memory_bytes, mem, sizeof mem);
+	switch (res->end) {
+	case ISOLATE_TIME:
+		snprintf(buf, bufsz, "stopped at the time limit (%g s)",
+			 round(lim->time_s * 10) / 10);
+		break;
+	case ISOLATE_MEMORY:
+		snprintf(buf, bufsz, "stopped at the memory limit (%s)", mem);
+		break;
+	case ISOLATE_CRASHED:
+		snprintf(buf, bufsz, "the decoder crashed on it (signal %d; memory limit %s)",
+			 res->signal, mem);
+		break;
+	default:
+		snprintf(buf, bufsz, "done");
+		break;
+	}
+}
