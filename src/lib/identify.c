@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <magic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,35 @@ static int file_contains(const char *path, const char *const *needles, const siz
 	return found;
 }
 
+/* 1 when the file starts as a DOS/Windows executable ("MZ" whose e_lfanew
+ * points at "PE\0\0" or "NE"), 2 for ELF or Mach-O, 0 otherwise, -1 read error. */
+static int executable(const char *path)
+{
+	unsigned char h[64], pe[4];
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), x = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, h, sizeof h, 0);
+	if (n < 0) {
+		close(fd);
+		return -1;
+	}
+	if (n >= 4 && (memcmp(h, "\x7f" "ELF", 4) == 0 || memcmp(h, "\xcf\xfa\xed\xfe", 4) == 0 ||
+		       memcmp(h, "\xce\xfa\xed\xfe", 4) == 0))
+		x = 2;
+	else if (n == (ssize_t)sizeof h && h[0] == 'M' && h[1] == 'Z') {
+		uint32_t at = (uint32_t)h[60] | (uint32_t)h[61] << 8 | (uint32_t)h[62] << 16 |
+			      (uint32_t)h[63] << 24;
+		if (pread(fd, pe, sizeof pe, (off_t)at) == (ssize_t)sizeof pe &&
+		    (memcmp(pe, "PE\0\0", 4) == 0 || memcmp(pe, "NE", 2) == 0))
+			x = 1;
+	}
+	close(fd);
+	return x;
+}
+
 static bool ext_in(const char *exts, const char *ext, size_t n)
 {
 	const char *p = exts;
@@ -216,7 +246,10 @@ int identify_file(struct identify *id, const char *path, const char *name, struc
 		if (f < 0)
 			return ferr_errno(e, errno, "cannot read %s", path);
 		r.encrypted = f == 1;
-	} else if (strstr(r.description, "Composite Document File") != NULL) {
+	} else if (strstr(r.description, "Composite Document File") != NULL ||
+		   strncmp(r.description, "CDFV2", 5) == 0) {
+		/* file 5.44 says "CDFV2 Encrypted" (application/encrypted) when it
+		 * finds the encryption streams in a compound file's directory */
 		/* an encrypted OOXML file is an OLE container holding "EncryptedPackage" */
 		static const char *const ole[] = {
 			"E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0", NULL,
@@ -230,6 +263,20 @@ int identify_file(struct identify *id, const char *path, const char *name, struc
 	}
 	if (strcmp(r.mime, "inode/x-empty") == 0)
 		snprintf(r.kind, sizeof r.kind, "other");
+	if (r.archive || r.media) {
+		int x = executable(path);
+		if (x < 0)
+			return ferr_errno(e, errno, "cannot read %s", path);
+		if (x > 0) {
+			/* a self-extracting archive: libmagic 5.44 calls a PE or ELF
+			 * image with a zip appended "Zip archive, with extra data
+			 * prepended"; it is a program, never unpacked, probed or run */
+			snprintf(r.mime, sizeof r.mime, "%s", x == 1 ? "application/x-dosexec"
+							     : "application/x-executable");
+			snprintf(r.kind, sizeof r.kind, "other");
+			r.archive = r.media = false;
+		}
+	}
 	/* An empty file has no content to disagree with, nor has data libmagic
 	 * cannot name (octet-stream: a Matroska without its DocType, an EBML
 	 * WebM); an encrypted OOXML file is always an OLE container, so its

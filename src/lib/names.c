@@ -91,10 +91,17 @@ int names_to_nfc(const char *raw, size_t n, const char *code_page, char *out, si
 		ferr_set(e, FERR_CONTENT, "name cannot be decoded: %s", u_errorName(uerr));
 		goto out;
 	}
-	/* a decoded NUL (from "\0" in a legacy name) would truncate the name: map it */
-	for (int32_t i = 0; i < ulen; i++)
-		if (u16[i] == 0)
+	/* Control characters (C0, DEL, C1) have no place in a file name: a NUL
+	 * (from "\0" in a legacy name) would truncate it, a newline or an escape
+	 * sequence would forge lines and colours in logs and reports.  Each
+	 * becomes U+FFFD and the name counts as repaired (the raw bytes stay in
+	 * the files table). */
+	for (int32_t i = 0; i < ulen; i++) {
+		if (u16[i] < 0x20 || (u16[i] >= 0x7f && u16[i] <= 0x9f)) {
 			u16[i] = 0xfffd;
+			*repaired = true;
+		}
+	}
 	nfc = unorm2_getNFCInstance(&uerr);
 	if (U_FAILURE(uerr)) {
 		ferr_set(e, FERR_SYSTEM, "ICU NFC unavailable: %s", u_errorName(uerr));

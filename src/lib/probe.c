@@ -83,15 +83,18 @@ static int rotation_of(AVStream *st)
  * was cut off: libavformat reads what is there without a word, and a full
  * decode reports nothing either.  Walks at most RIFF_MAX_CHUNKS chunk headers
  * from the start.  Returns 1 cut off (r->error filled), 0 not (or not RIFF),
- * -1 the file cannot be read. */
+ * -1 the file cannot be read.  *unknown_size: the data chunk's size is a
+ * streaming writer's "unknown" (0 or 0xffffffff), so the data runs to the end
+ * of the file wherever that is. */
 #define RIFF_MAX_CHUNKS 64
-static int riff_cut_off(const char *path, struct probe_result *r)
+static int riff_cut_off(const char *path, struct probe_result *r, bool *unknown_size)
 {
 	unsigned char h[12];
 	struct stat sb;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
 	off_t at = 12;
 
+	*unknown_size = false;
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &sb) != 0)
@@ -107,6 +110,7 @@ static int riff_cut_off(const char *path, struct probe_result *r)
 		       (uint32_t)h[7] << 24;
 		if (memcmp(h, "data", 4) == 0) {
 			/* 0 and 0xffffffff: a streaming writer's "unknown" */
+			*unknown_size = size == 0 || size == 0xffffffffu;
 			if (size != 0 && size != 0xffffffffu && at + 8 + (off_t)size > sb.st_size) {
 				snprintf(r->error, sizeof r->error,
 					 "the data chunk declares %lu bytes, %lld are present",
@@ -120,6 +124,28 @@ static int riff_cut_off(const char *path, struct probe_result *r)
 out:
 	close(fd);
 	return rc;
+}
+
+/* True when every audio and video stream delivered as many packets as its
+ * index lists: the data is all there, whatever a header's duration says (a
+ * 32-bit mvhd duration that overflowed, or all ones); a file cut off short of
+ * its sample table is not complete. */
+static bool index_complete(AVFormatContext *fc, const char *format, const int64_t *count)
+{
+	/* only QuickTime's sample tables and AVI's idx1 list every packet; a
+	 * FLAC seek table or an ASF index lists a few, which proves nothing */
+	if (strncmp(format, "mov,", 4) != 0 && strcmp(format, "avi") != 0)
+		return false;
+	for (unsigned i = 0; i < fc->nb_streams; i++) {
+		AVStream *st = fc->streams[i];
+		enum AVMediaType t = st->codecpar->codec_type;
+		if ((t != AVMEDIA_TYPE_AUDIO && t != AVMEDIA_TYPE_VIDEO) ||
+		    (st->disposition & AV_DISPOSITION_ATTACHED_PIC))
+			continue;
+		if (count[i] < avformat_index_get_entries_count(st))
+			return false;
+	}
+	return true;
 }
 
 /* The decoders of a file's audio and video streams, one per stream (NULL where
@@ -216,7 +242,8 @@ int probe_file(const char *path, const struct probe_limits *lim, struct probe_re
 	AVPacket *pkt = NULL;
 	struct decoders dec = { 0 };
 	struct probe_result r;
-	int64_t *first = NULL, *last = NULL;
+	int64_t *first = NULL, *last = NULL, *count = NULL;
+	bool riff_unknown = false, riff_cut = false;
 	int ret, rc = -1;
 	unsigned ns;
 
@@ -278,13 +305,24 @@ int probe_file(const char *path, const struct probe_limits *lim, struct probe_re
 
 	first = av_malloc_array(ns ? ns : 1, sizeof *first);
 	last = av_malloc_array(ns ? ns : 1, sizeof *last);
+	count = av_malloc_array(ns ? ns : 1, sizeof *count);
 	pkt = av_packet_alloc();
-	if (first == NULL || last == NULL || pkt == NULL || decoders_open(fc, &dec) != 0) {
+	if (first == NULL || last == NULL || count == NULL || pkt == NULL || decoders_open(fc, &dec) != 0) {
 		ferr_set(e, FERR_SYSTEM, "libavformat: out of memory");
 		goto out;
 	}
-	for (unsigned i = 0; i < ns; i++)
+	for (unsigned i = 0; i < ns; i++) {
 		first[i] = last[i] = AV_NOPTS_VALUE;
+		count[i] = 0;
+	}
+	if (strcmp(r.format, "wav") == 0) {
+		int cut = riff_cut_off(path, &r, &riff_unknown);
+		if (cut < 0) {
+			ferr_errno(e, errno, "cannot read %s", path);
+			goto out;
+		}
+		riff_cut = cut == 1;
+	}
 	/* bounded by lim->max_packets */
 	for (;;) {
 		ret = av_read_frame(fc, pkt);
@@ -318,6 +356,14 @@ int probe_file(const char *path, const struct probe_limits *lim, struct probe_re
 			if (last[si] == AV_NOPTS_VALUE || end > last[si])
 				last[si] = end;
 		}
+		if (si < ns)
+			count[si]++;
+		/* a WAV of unknown data size (streamed) ends wherever the writer
+		 * stopped: a short last packet of whole sample frames is no damage */
+		if (timed && (pkt->flags & AV_PKT_FLAG_CORRUPT) && riff_unknown &&
+		    fc->streams[si]->codecpar->block_align > 0 &&
+		    pkt->size % fc->streams[si]->codecpar->block_align == 0)
+			pkt->flags &= ~AV_PKT_FLAG_CORRUPT;
 		if (timed && (pkt->flags & AV_PKT_FLAG_CORRUPT)) {
 			snprintf(r.error, sizeof r.error, "packet %llu of stream %u is damaged",
 				 (unsigned long long)r.packets, si);
@@ -363,21 +409,22 @@ int probe_file(const char *path, const struct probe_limits *lim, struct probe_re
 		r.duration_s = stop - start;
 	else if (r.packets == 0)
 		r.duration_s = 0;	/* nothing there: what the header says is checked below */
-	if (!r.corrupt && strcmp(r.format, "wav") == 0) {
-		int cut = riff_cut_off(path, &r);
-		if (cut < 0) {
-			ferr_errno(e, errno, "cannot read %s", path);
-			goto out;
-		}
-		r.corrupt = cut == 1;
-	}
-	if (!r.corrupt && r.header_duration_s > 0 && r.duration_s >= 0 &&
-	    fabs(r.header_duration_s - r.duration_s) > PROBE_HEADER_TOL_S) {
-		if (r.duration_s < r.header_duration_s &&
-		    (indexed_format(r.format) || r.packets == 0)) {
+	if (!r.corrupt && riff_cut)
+		r.corrupt = true;	/* r.error holds riff_cut_off()'s message */
+	/* A header that counts from 0 while the packets start later (-output_ts_offset,
+	 * a camera's time of day, a cut from a longer stream) holds the start in its
+	 * duration: a QuickTime empty edit, Matroska's and MPEG-TS's timestamps. */
+	double header = r.header_duration_s, begin = start;
+	if (header > 0 && isfinite(begin) && begin > PROBE_HEADER_TOL_S &&
+	    fabs(header - begin - r.duration_s) <= PROBE_HEADER_TOL_S)
+		header -= begin;
+	if (!r.corrupt && header > 0 && r.duration_s >= 0 &&
+	    fabs(header - r.duration_s) > PROBE_HEADER_TOL_S) {
+		if (r.duration_s < header && (r.packets == 0 ||
+		    (indexed_format(r.format) && !index_complete(fc, r.format, count)))) {
 			snprintf(r.error, sizeof r.error,
 				 "data ends at %.2f s, the file's index says %.2f s", r.duration_s,
-				 r.header_duration_s);
+				 header);
 			r.corrupt = true;
 		} else {
 			r.header_mismatch = true;
@@ -396,6 +443,7 @@ out:
 	av_packet_free(&pkt);
 	av_free(first);
 	av_free(last);
+	av_free(count);
 	avformat_close_input(&fc);
 	return rc;
 }

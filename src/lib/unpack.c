@@ -391,7 +391,7 @@ int unpack_archive(struct store *st, const struct config *cfg, const char *path,
 	struct archive_entry *ent = NULL;
 	char **seen = NULL;
 	size_t nseen = 0;
-	char name[NAME_MAX_BYTES], raw_name[256];
+	char name[NAME_MAX_BYTES], raw_name[256], open_msg[256] = "";
 	struct stat sb;
 	int filter = ARCHIVE_FILTER_NONE;
 	int fd = -1, rc = -1;
@@ -421,6 +421,11 @@ int unpack_archive(struct store *st, const struct config *cfg, const char *path,
 		rc = 0;
 		goto out;
 	}
+	/* libarchive 3.6.2 opens a truncated gzip "successfully", leaving the
+	 * error ("truncated gzip input") for no one, and the first header is
+	 * then a quiet EOF: kept to tell that from an empty archive */
+	if (archive_error_string(a) != NULL)
+		snprintf(open_msg, sizeof open_msg, "%s", archive_error_string(a));
 	raw_member_name(archive_name, raw_name, sizeof raw_name);
 	/* one pass per header; max_members (and SEEN_MAX) end it */
 	for (;;) {
@@ -466,9 +471,11 @@ int unpack_archive(struct store *st, const struct config *cfg, const char *path,
 		}
 		m.raw = raw;
 		m.rawlen = strlen(raw);
-		if (names_to_nfc(raw, m.rawlen, cfg->legacy_code_page, name, sizeof name,
-				 &repaired, &ne) != 0) {
-			if (ne.cls != FERR_CONTENT) {
+		/* no name at all: libarchive could not convert it (a UTF-8 flag
+		 * on bytes that are not UTF-8) or the header holds none */
+		if (m.rawlen == 0 || names_to_nfc(raw, m.rawlen, cfg->legacy_code_page, name,
+						  sizeof name, &repaired, &ne) != 0) {
+			if (m.rawlen > 0 && ne.cls != FERR_CONTENT) {
 				*e = ne;
 				goto out;
 			}
@@ -479,8 +486,6 @@ int unpack_archive(struct store *st, const struct config *cfg, const char *path,
 		m.name = name;
 		if (repaired)
 			reasons_add(&m.codes, "name-repaired");
-		if (m.rawlen == 0)
-			reasons_add(&m.codes, "archive-corrupt");
 		m.junk = unpack_is_junk(cfg, name);
 		unpack_check_path(name, &m.codes);
 		if (archive_entry_hardlink(ent) != NULL ||
@@ -508,7 +513,10 @@ int unpack_archive(struct store *st, const struct config *cfg, const char *path,
 		if (fn(ctx, &m, e) != 0)
 			goto out;
 	}
-	if (res->codes.buf[0] == '\0' && res->members == 0) {
+	if (res->codes.buf[0] == '\0' && res->members == 0 && open_msg[0]) {
+		reasons_add(&res->codes, "archive-corrupt");
+		snprintf(res->error, sizeof res->error, "opening: %s", open_msg);
+	} else if (res->codes.buf[0] == '\0' && res->members == 0) {
 		reasons_add(&res->codes, "archive-empty");
 		snprintf(res->error, sizeof res->error, "no files in the archive");
 	}

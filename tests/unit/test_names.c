@@ -35,6 +35,12 @@ int main(void)
 	/* NFD e + combining acute becomes one code point, and is not a repair */
 	CHECK_STR(nfc("Entre\xcc\x81" "e1.zip", "CP437", &rep), "Entr\xc3\xa9" "e1.zip");
 	CHECK(!rep);
+	/* control characters become U+FFFD, a repair: "bell\a.txt", "a\nb" */
+	CHECK_STR(nfc("bell\x07.txt", "CP437", &rep), "bell\xef\xbf\xbd.txt");
+	CHECK(rep);
+	CHECK_STR(nfc("a\nb\x7f", "CP437", &rep), "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+	CHECK_STR(nfc("c1\xc2\x85.txt", "CP437", &rep), "c1\xef\xbf\xbd.txt");	/* U+0085 */
+	CHECK(rep);
 	/* CP866: "привет" */
 	CHECK_STR(nfc("\xaf\xe0\xa8\xa2\xa5\xe2", "CP866", &rep),
 		  "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82");
