@@ -76,6 +76,9 @@ static void judge_rules(const struct config *cfg, struct jfile *f)
 		reasons_add(&f->codes, "slot-unknown");
 	}
 	bool media = strcmp(f->kind, "video") == 0 || strcmp(f->kind, "audio") == 0;
+	/* identify stopped at a limit: the type is not known, so not judged */
+	bool typed = !(strcmp(f->kind, "other") == 0 &&
+		       reasons_list_has(f->content_codes, "media-corrupt"));
 	if (f->size == 0) {
 		reasons_add(&f->codes, "empty-file");
 	} else {
@@ -93,12 +96,12 @@ static void judge_rules(const struct config *cfg, struct jfile *f)
 			reasons_add(&f->codes, "document-encrypted");
 		if (sr && sr->max_bytes && (unsigned long long)f->size > sr->max_bytes)
 			reasons_add(&f->codes, "file-too-large");
-		if (sr && sr->accept == ACCEPT_PDF && strcmp(f->mime, "application/pdf") != 0)
+		if (typed && sr && sr->accept == ACCEPT_PDF && strcmp(f->mime, "application/pdf") != 0)
 			reasons_add(&f->codes, "type-not-allowed");
-		if (sr && sr->accept == ACCEPT_DOCUMENT && strcmp(f->kind, "document") != 0)
+		if (typed && sr && sr->accept == ACCEPT_DOCUMENT && strcmp(f->kind, "document") != 0)
 			reasons_add(&f->codes, "type-not-allowed");
 		if (sr && (sr->accept == ACCEPT_VIDEO || sr->accept == ACCEPT_AUDIO)) {
-			if (!media)
+			if (!media && typed)
 				reasons_add(&f->codes, "type-not-allowed");
 			else if (!reasons_has(&f->codes, "media-corrupt")) {
 				if (sr->need_video && f->vstreams == 0)
@@ -426,7 +429,7 @@ int judge_run(struct stage *s, struct ferr *e)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct ferr fe = { 0 };
-		log_progress("judging %s (%zu of %zu)", cands[i], i + 1, n);
+		log_item("validate", i + 1, n, cands[i]);
 		if (judge_candidate(s, cands[i], &fe) != 0) {
 			log_error("%s: %s (judged again next run)", cands[i], fe.msg);
 			s->stats.failures++;

@@ -2,6 +2,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *prog_name = "folio";
@@ -43,18 +45,77 @@ LOGFN(log_warn, 1, "warning: ")
 LOGFN(log_info, 1, "")
 LOGFN(log_debug, 2, "")
 
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Items per second since the first progress call of this program. */
+static double rate(void)
+{
+	static double t0 = -1;
+	static long calls;
+	double now = mono_s();
+
+	if (t0 < 0)
+		t0 = now;
+	calls++;
+	return now - t0 >= 0.5 ? (double)(calls - 1) / (now - t0) : 0;
+}
+
 void log_progress(const char *fmt, ...)
 {
 	va_list ap;
+	double r;
 
 	if (!log_is_tty() || level < 1)
 		return;
+	r = rate();
 	va_start(ap, fmt);
 	fprintf(stderr, "\r\033[K%s: ", prog_name);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	if (r > 0)
+		fprintf(stderr, "  %.1f/s", r);
 	fflush(stderr);
 	progress_shown = true;
+}
+
+/* A name cut to fit a status line, and tamed: control characters from a
+ * candidate's file names never reach the terminal. */
+static void shorten(const char *s, char *out, size_t max)
+{
+	size_t n = strlen(s), i = 0, skip = n > max ? n - max + 3 : 0;
+
+	if (skip) {
+		memcpy(out, "...", 3);
+		i = 3;
+	}
+	for (const char *p = s + skip; *p && i < max; p++)
+		out[i++] = ((unsigned char)*p < 0x20 || *p == 0x7f) ? '?' : *p;
+	out[i] = '\0';
+}
+
+void log_item(const char *stage, size_t done, size_t total, const char *current)
+{
+	char name[80];
+
+	if (level < 1)
+		return;
+	shorten(current ? current : "", name, 60);
+	if (log_is_tty()) {
+		double r = rate();
+		fprintf(stderr, "\r\033[K%s: %s %zu/%zu  %s", prog_name, stage, done, total, name);
+		if (r > 0)
+			fprintf(stderr, "  %.1f/s", r);
+		fflush(stderr);
+		progress_shown = true;
+	} else if (level >= 2) {
+		fprintf(stderr, "%s: %s %zu/%zu %s\n", prog_name, stage, done, total, name);
+	}
 }
 
 void log_progress_done(void)

@@ -1,12 +1,14 @@
 /* log.h — one line per event on stderr, git's grammar: "prog: what: why".
  *
  * The only module besides the stages' main() that writes to a terminal.
- * log_progress() draws a rewriting status line only when stderr is a
- * terminal; otherwise it is silent, so logs stay one line per event. */
+ * log_progress() and log_item() draw a rewriting status line only when
+ * stderr is a terminal; otherwise they are silent (log_item: one line per
+ * item with -v), so logs stay one line per event. */
 #ifndef FOLIO_LOG_H
 #define FOLIO_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Sets the program name prefixed to every line (not copied: pass a literal). */
 void log_init(const char *prog);
@@ -19,8 +21,13 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A transient line ("\r...") on a terminal; a no-op elsewhere. */
+/* A transient line ("\r...") on a terminal, with the rate (items per second
+ * since the program's first progress line); a no-op elsewhere. */
 void log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Progress of one item: on a terminal the transient line "prog: STAGE
+ * DONE/TOTAL  CURRENT  RATE/s"; elsewhere one line per item with -v only (a
+ * log file gets one line per event, not per file).  current may be NULL. */
+void log_item(const char *stage, size_t done, size_t total, const char *current);
 /* Clears a transient progress line, if one is showing. */
 void log_progress_done(void);
 

@@ -172,6 +172,32 @@ static int stage_row(sqlite3 *db, long long run, const char *name, double t0, do
 	return rc;
 }
 
+/* One line per stage of a run: what it did (its run_stages row). */
+static void stage_event(sqlite3 *db, long long run, const char *name, int code, double took)
+{
+	struct ferr e = { 0 };
+	char label[64];
+	sqlite3_stmt *st = db_prepare(db, "SELECT items, failures FROM run_stages"
+					  " WHERE run_id = ?1 AND stage = ?2", &e);
+	long long items = -1, failures = 0;
+
+	snprintf(label, sizeof label, "folio-%s", name);
+	if (st) {
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			items = sqlite3_column_int64(st, 0);
+			failures = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+	}
+	if (items >= 0)
+		log_info("stage %s: %lld items, %lld system failures, %.1f s, exit %d", name, items,
+			 failures, took, code);
+	else
+		log_info("stage %s: %.1f s, exit %d", name, took, code);
+}
+
 int runner_summary(sqlite3 *db, long long run_id, FILE *f, struct ferr *e)
 {
 	sqlite3_stmt *st;
@@ -276,11 +302,13 @@ int runner_run(struct stage *s, int verbosity)
 		}
 		if (stage_row(s->db, run, names[i], t0, 0, 0, &e) != 0)
 			log_warn("%s", e.msg);
+		if (verbosity >= 1)
+			log_progress("stage %s (%d of %d)", names[i], i + 1, n);
 		code = run_stage(s, bindir, names[i], verbosity, cfg_abs);
 		if (stage_row(s->db, run, names[i], t0, now_s(), code, &e) != 0)
 			log_warn("%s", e.msg);
-		if (verbosity >= 2)
-			log_info("stage %s: exit %d, %.2f s", names[i], code, now_s() - t0);
+		if (verbosity >= 1)
+			stage_event(s->db, run, names[i], code, now_s() - t0);
 		if (code == EXIT_ITEMS) {
 			rc = EXIT_ITEMS;
 			status = "ok, with system failures";

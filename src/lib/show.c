@@ -134,7 +134,11 @@ static int show_lock(sqlite3 *db, const char *root, FILE *f, char *running, size
 	sqlite3_stmt *st;
 
 	running[0] = '\0';
-	if (held == 0) {
+	if (held == 0 && stage_lock_holder(root, &h) == 0) {
+		stage_holder_text(&h, who, sizeof who);
+		fprintf(f, "lock: free (no folio program is writing this data directory; the last"
+			   " holder was %s)\n", who);
+	} else if (held == 0) {
 		fprintf(f, "lock: free (no folio program is writing this data directory)\n");
 	} else if (stage_lock_holder(root, &h) != 0) {
 		fprintf(f, "lock: %s\n", held > 0 ? "held (the holder did not say who it is)"
