@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "classify.h"
 #include "db.h"
 #include "judge.h"
 #include "log.h"
+#include "space.h"
 #include "unpack.h"
 
 struct parent {
@@ -171,6 +173,12 @@ static int extract_one(struct stage *s, struct identify *id, sqlite3_stmt *ins, 
 			ferr_set(e, FERR_SYSTEM, "path too long");
 			goto out;
 		}
+		/* at least the archive's own size comes out of it; the rest is
+		 * counted as it streams (store_write), never taken from headers */
+		struct stat sb;
+		if (stat(path, &sb) == 0 && space_check(s->store.root, s->store.min_free,
+							(uint64_t)sb.st_size, "unpacking", e) != 0)
+			goto out;
 		budget.expanded = (uint64_t)upload_expanded(s->db, p.upload_id);
 		if (db_exec(s->db, "SAVEPOINT archive", e) != 0 ||
 		    unpack_archive(&s->store, s->cfg, path, p.source_path, &budget, on_member, &mc,
@@ -220,6 +228,7 @@ int extract_run(struct stage *s, struct ferr *e)
 
 	if (id == NULL)
 		return -1;
+	s->store.min_free = s->cfg->limits.min_free_bytes;
 	ins = db_prepare(s->db,
 		"INSERT INTO files(upload_id, parent_id, candidate_id, entry_id, source_path,"
 		" raw_name, depth, slot_folder, upload_time, sha256, size_bytes, store_path, state,"

@@ -13,6 +13,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "space.h"
 #include "store.h"
 
 #define BATCH 64		/* files selected per query: bounds memory, not work */
@@ -155,6 +156,10 @@ static void process(struct worker *w, struct item *it)
 	}
 	if (item_paths(&pl->s->store, it, src, dir, mp4, jpg, tmp_mp4, tmp_jpg, &it->err) != 0 ||
 	    fs_mkdirs(dir, &it->err) != 0)
+		goto out;
+	/* the output is about the source's size: refused, a system failure */
+	if (stat(src, &sb) == 0 && space_check(pl->s->store.root, pl->s->cfg->limits.min_free_bytes,
+					       (uint64_t)sb.st_size, "normalizing", &it->err) != 0)
 		goto out;
 	memset(&job, 0, sizeof job);
 	job.src = src;
@@ -538,8 +543,10 @@ int normalize_run(struct stage *s, const struct tc_profile *p, struct normalize_
 		pl->nqueue = 0;
 		pl->stop = false;
 		pl->total_seen += todo;
-		/* cores shared out between jobs, never more threads than cores */
-		pl->threads = ncpu / nw > 1 ? ncpu / nw : 1;
+		/* cores shared out between jobs, never more threads than cores; by
+		 * -j, not by what is left: x264's output depends on its thread
+		 * count, and a resumed run must make the bytes a clean run makes */
+		pl->threads = ncpu / s->jobs > 1 ? ncpu / s->jobs : 1;
 		if (run_batch(pl, nw, &ns, e) != 0)
 			goto done;
 	}

@@ -14,6 +14,7 @@
 #include "judge.h"
 #include "log.h"
 #include "names.h"
+#include "space.h"
 #include "unpack.h"
 
 #define SCAN_MAX_DEPTH 16	/* folders below an entry folder */
@@ -172,6 +173,10 @@ static int one_file(struct scan_ctx *c, const char *path, const char *rawrel,
 	}
 
 	junk = unpack_is_junk(s->cfg, rel);
+	/* the upload's size is what storing it will take */
+	if (!junk && space_check(s->store.root, s->store.min_free, (uint64_t)sb->st_size,
+				 "an upload", e) != 0)
+		return -1;
 	/* junk is hashed (its row says what it was) but never stored */
 	if (junk ? sha256_file(path, sha, &size, e) != 0
 		 : store_put_file(&s->store, path, sha, store_rel, sizeof store_rel, &size, e) != 0)
@@ -392,6 +397,7 @@ int scan_run(struct stage *s, struct ferr *e)
 	size_t ncands = 0;
 	int rc = -1;
 
+	s->store.min_free = s->cfg->limits.min_free_bytes;
 	c.find = db_prepare(s->db, "SELECT id, size_bytes, mtime, sha256 FROM uploads"
 				   " WHERE candidate_id = ?1 AND entry_id = ?2 AND rel_path = ?3", e);
 	c.seen = db_prepare(s->db, "UPDATE uploads SET seen_run = ?1 WHERE id = ?2", e);
