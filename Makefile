@@ -28,7 +28,7 @@ PROGS   := $(patsubst src/%.c,$(BIN)/%,$(PROG_SRC))
 UNIT_SRC:= $(wildcard tests/unit/test_*.c)
 UNITS   := $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps demo check test test-san test-valgrind lint clean
+.PHONY: all deps demo check test test-san test-valgrind check-valgrind fuzz-ci lint clean
 all: $(PROGS) $(UNITS)
 
 $(OBJ)/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h)
@@ -70,6 +70,22 @@ test-san:
 
 test-valgrind: all
 	FOLIO_VALGRIND=1 scripts/run-tests $(BIN)
+
+# The unit tests and the unpack, identify and probe tests under valgrind
+# memcheck (stages traced into: they are where candidates' bytes are parsed);
+# any error or leak fails.  CI runs it.
+VALGRIND_TESTS := unit/* e2e/unpack-hostile e2e/hostile-archives e2e/hostile-media \
+                  e2e/inspect e2e/corpus-* e2e/property-unpack e2e/fuzz-regress
+check-valgrind: all
+	VALGRIND_OPTS="--trace-children=yes" FOLIO_VALGRIND=1 \
+	  FOLIO_TESTS='$(VALGRIND_TESTS)' scripts/run-tests $(BIN)
+
+# CI's fuzzing: each libFuzzer target for 60 s (FUZZ_SECS), seeded from the
+# tests; any crash fails, its reproducer kept in $(FUZZ_BIN)/reproducers/.
+FUZZ_BIN  ?= bin-fuzz
+FUZZ_SECS ?= 60
+fuzz-ci:
+	FUZZ_BIN=$(FUZZ_BIN) scripts/fuzz --ci $(FUZZ_SECS)
 
 # cppcheck must be clean; clang-tidy's findings are printed for a person to read.
 lint:

@@ -387,6 +387,22 @@ int unpack_archive(struct store *st, const struct config *cfg, const char *path,
 		   const char *archive_name, struct unpack_budget *budget, unpack_member_fn fn,
 		   void *ctx, struct unpack_result *res, struct ferr *e)
 {
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		memset(res, 0, sizeof *res);
+		reasons_init(&res->codes);
+		return ferr_errno(e, errno, "cannot open %s", path);
+	}
+	rc = unpack_archive_fd(st, cfg, fd, archive_name, budget, fn, ctx, res, e);
+	close(fd);
+	return rc;
+}
+
+int unpack_archive_fd(struct store *st, const struct config *cfg, int fd,
+		      const char *archive_name, struct unpack_budget *budget, unpack_member_fn fn,
+		      void *ctx, struct unpack_result *res, struct ferr *e)
+{
 	struct archive *a = NULL;
 	struct archive_entry *ent = NULL;
 	char **seen = NULL;
@@ -394,13 +410,12 @@ int unpack_archive(struct store *st, const struct config *cfg, const char *path,
 	char name[NAME_MAX_BYTES], raw_name[256], open_msg[256] = "";
 	struct stat sb;
 	int filter = ARCHIVE_FILTER_NONE;
-	int fd = -1, rc = -1;
+	int rc = -1;
 
 	memset(res, 0, sizeof *res);
 	reasons_init(&res->codes);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) != 0) {
-		ferr_errno(e, errno, "cannot open %s", path);
+	if (fstat(fd, &sb) != 0) {
+		ferr_errno(e, errno, "cannot read the archive");
 		goto out;
 	}
 	if (volume_name(archive_name) || volume_header(fd, sb.st_size)) {
@@ -449,8 +464,20 @@ int unpack_archive(struct store *st, const struct config *cfg, const char *path,
 			archive_fault(a, res, "reading header");
 			break;
 		}
-		if (archive_entry_filetype(ent) == AE_IFDIR)
+		if (archive_entry_filetype(ent) == AE_IFDIR) {
+			/* a tar folder entry that declares data: libarchive 3.6.2 takes a
+			 * regular file named "x/" for a folder and then, with no error,
+			 * loses the members after it (bsdtar lists none of them) */
+			if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR &&
+			    archive_entry_size_is_set(ent) && archive_entry_size(ent) > 0) {
+				reasons_add(&res->codes, "archive-corrupt");
+				snprintf(res->error, sizeof res->error,
+					 "a folder entry declares %lld bytes of data",
+					 (long long)archive_entry_size(ent));
+				break;
+			}
 			continue;
+		}
 		if (++res->members > cfg->archive.max_members || res->members > SEEN_MAX) {
 			reasons_add(&res->codes, "archive-too-many-members");
 			snprintf(res->error, sizeof res->error, "more than %llu members",
@@ -529,7 +556,5 @@ out:
 	archive_entry_free(ent);
 	if (a)
 		archive_read_free(a);
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }

@@ -77,6 +77,12 @@ int unpack_archive(struct store *st, const struct config *cfg, const char *path,
 		   const char *archive_name, struct unpack_budget *budget,
 		   unpack_member_fn fn, void *ctx, struct unpack_result *res, struct ferr *e);
 
+/* unpack_archive() on an archive already open as fd (read from offset 0 with
+ * pread and lseek; a regular file or a memfd), which stays open. */
+int unpack_archive_fd(struct store *st, const struct config *cfg, int fd,
+		      const char *archive_name, struct unpack_budget *budget,
+		      unpack_member_fn fn, void *ctx, struct unpack_result *res, struct ferr *e);
+
 /* True when the path (a member name, or a file's path in an upload) is junk
  * per cfg: a component in junk dirs, or a basename in junk names or with a
  * junk prefix.  Cannot fail. */

@@ -1,5 +1,8 @@
-/* libFuzzer target: any bytes as a media file.  probe_file() must never
- * crash or hang; content faults are results. */
+/* libFuzzer target: any bytes as a media file, from a buffer kept in memory
+ * (a file in /dev/shm, a tmpfs: libavformat reads it through its file
+ * protocol as folio does).  probe_file() must never crash, leak or hang, and
+ * its result must be consistent: media-corrupt and a header mismatch never
+ * both, a duration never negative once measured. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -16,12 +19,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 	FILE *f;
 
 	if (path[0] == '\0')
-		snprintf(path, sizeof path, "/tmp/folio-fuzz-probe-%ld", (long)getpid());
+		snprintf(path, sizeof path, "%s/folio-fuzz-probe-%ld",
+			 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp", (long)getpid());
 	f = fopen(path, "wb");
 	if (f == NULL)
 		abort();
-	fwrite(data, 1, n, f);
+	if (n > 0 && fwrite(data, 1, n, f) != n)
+		abort();
 	fclose(f);
-	probe_file(path, &lim, &r, &e);
+	if (probe_file(path, &lim, &r, &e) == 0 &&
+	    ((r.corrupt && r.header_mismatch) || (r.duration_s < 0 && r.duration_s != -1)))
+		abort();
 	return 0;
 }

@@ -1,20 +1,34 @@
-/* libFuzzer target: any bytes as an uploaded archive.  unpack_archive() must
- * never crash, leak, or write outside its store. */
+/* libFuzzer target: any bytes as an uploaded archive, walked in memory (a
+ * memfd: no file of the input on disk).  unpack_archive_fd() must never crash,
+ * leak or hang; every member must come out with a clean name (valid UTF-8, no
+ * control character) and either extracted or carrying a reason code, never
+ * lost; nothing is written but the store's own files. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "names.h"
 #include "store.h"
 #include "unpack.h"
 
 static struct config *cfg;
 static struct store st;
-static char path[4096];
 
 static int on_member(void *ctx, const struct unpack_member *m, struct ferr *e)
 {
-	(void)ctx; (void)m; (void)e;
+	(void)ctx; (void)e;
+	if (!names_valid_utf8(m->name, strlen(m->name)))
+		abort();
+	for (const char *p = m->name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			abort();
+	if (!m->extracted && m->codes.buf[0] == '\0')
+		abort();	/* neither extracted nor refused: a member lost */
+	if (m->extracted && (m->store_rel[0] == '/' || strstr(m->store_rel, "..") != NULL))
+		abort();	/* a store path of the member's making */
 	return 0;
 }
 
@@ -24,7 +38,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 	struct ferr e = { 0 };
 	struct unpack_result res;
 	struct unpack_budget budget = { 0 };
-	FILE *f;
+	int fd;
 
 	if (cfg == NULL) {
 		char root[] = "/tmp/folio-fuzz-XXXXXX";
@@ -32,13 +46,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 		cfg = config_load(c ? c : "config/folio.conf", &e);
 		if (cfg == NULL || mkdtemp(root) == NULL || store_open(&st, root, &e) != 0)
 			abort();
-		snprintf(path, sizeof path, "%s/input", st.root);
 	}
-	f = fopen(path, "wb");
-	if (f == NULL)
+	fd = memfd_create("fuzz-upload", MFD_CLOEXEC);
+	if (fd < 0 || (n > 0 && write(fd, data, n) != (ssize_t)n))
 		abort();
-	fwrite(data, 1, n, f);
-	fclose(f);
-	unpack_archive(&st, cfg, path, "upload.zip", &budget, on_member, NULL, &res, &e);
+	unpack_archive_fd(&st, cfg, fd, "upload.zip", &budget, on_member, NULL, &res, &e);
+	close(fd);
 	return 0;
 }

@@ -311,6 +311,10 @@ def cases(canary):
     bad = M("damaged.txt", TXT * 40)
     bad.crc ^= 1
     C.append(case("crc.zip", mkzip([M("fine.txt"), bad]), (REJ, ["archive-corrupt"]), None))
+    dir_data = ti("folder/")
+    C.append(case("folder-with-data.tar", tar_bytes([(ti("a.txt"), TXT), (dir_data, TXT * 4),
+                                                     (ti("hidden.txt"), TXT)]),
+                  (REJ, ["archive-corrupt"]), None))
     hdr = bytearray(big_tar)
     hdr[1024 + 148] ^= 0x07                           # the second member's header checksum
     C.append(case("tar-checksum.tar", bytes(hdr), (REJ, ["archive-corrupt"]), None))
