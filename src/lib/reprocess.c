@@ -73,13 +73,16 @@ static bool failing(const struct rfile *f)
 	       (f->attempts > 0 && (strcmp(f->state, "done") != 0 || f->unnormalized));
 }
 
-/* Does the stage at pos apply to this file at all? */
+/* Does the stage at pos apply to this file at all?  A file not identified
+ * yet (no kind) may still turn out to be an archive or media. */
 static bool applies(const struct rfile *f, int pos)
 {
 	switch (pos) {
 	case P_IDENTIFY: return f->stored;
-	case P_UNPACK: return strcmp(f->kind, "archive") == 0;
-	case P_PROBE: return f->probed || !strcmp(f->kind, "video") || !strcmp(f->kind, "audio");
+	case P_UNPACK: return !f->kind[0] || strcmp(f->kind, "archive") == 0;
+	case P_PROBE:
+		return f->probed || !f->kind[0] || !strcmp(f->kind, "video") ||
+		       !strcmp(f->kind, "audio");
 	case P_NORMALIZE: return f->accepted && strcmp(f->kind, "video") == 0;
 	default: return true;
 	}
