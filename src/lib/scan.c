@@ -327,13 +327,24 @@ static void walk(struct scan_ctx *c, const char *dir, const char *rel, int depth
 		}
 		if (S_ISDIR(sb.st_mode)) {
 			walk(c, path, sub, depth + 1);
+		} else if (S_ISREG(sb.st_mode) && sb.st_nlink > 1) {
+			/* the portal writes every upload as a file of its own; a hard
+			 * link (to /etc/passwd, another candidate's file) would copy
+			 * whatever it names into the store (docs/hostile-input.md) */
+			stage_note_failure(c->s, c->candidate, "%s: has %lu hard links; not taken:"
+					   " an upload must be a file of its own", path,
+					   (unsigned long)sb.st_nlink);
 		} else if (S_ISREG(sb.st_mode)) {
 			ferr_clear(&e);
 			if (one_file(c, path, sub, &sb, &e) != 0)
 				stage_note_failure(c->s, c->candidate, "%s: %s (tried again next run)",
 						   path, e.msg);
 		} else {
-			log_warn("%s: not a regular file; ignored", path);
+			/* no upload is a symbolic link, FIFO, socket or device: the
+			 * operator hears of it (a FIFO would block the reader) */
+			stage_note_failure(c->s, c->candidate, "%s: not a regular file (%s); not taken",
+					   path, S_ISLNK(sb.st_mode) ? "a symbolic link" :
+					   S_ISFIFO(sb.st_mode) ? "a FIFO" : "a socket or device");
 		}
 	}
 	free_list(names, n);
