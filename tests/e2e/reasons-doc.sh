@@ -1,6 +1,6 @@
 # reasons-doc.sh — docs/reasons.md lists every code of the reason table
 # (src/lib/reasons.c) with its candidate sentence and its fix, word for word,
-# and names no code the table lacks.  Regenerate with scripts/gen-reasons-doc.
+# and the real-world case that motivates it, and names no code the table lacks.  Regenerate with scripts/gen-reasons-doc.
 . "$(dirname "$0")/lib.sh"
 run_v "$BIN/folio-report" --list-reasons >"$T/table.tsv"
 [ "$(wc -l <"$T/table.tsv")" -ge 30 ] || fail "the reason table has fewer than 30 codes"
@@ -24,6 +24,9 @@ for code, kind, what, fix in rows:
         bad.append(f"{code}: the fix differs from the table")
     if f"*{kind}*" not in body:
         bad.append(f"{code}: kind is not {kind}")
+    case = re.search(r"^- Real-world case: (.+)$", body, re.M)
+    if case is None or len(case.group(1)) < 20:
+        bad.append(f"{code}: no real-world case that motivates it")
 for code in sections:
     if code not in codes:
         bad.append(f"{code}: documented but not in the table")

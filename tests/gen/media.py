@@ -191,6 +191,9 @@ def cases():
                   ACC, ["duration-header-mismatch"], (3.0, 0.15)))
     C.append(case("ten-hours.mp4", ffmpeg("10h.mp4", av + ["-output_ts_offset", "36000"], d=3),
                   "video", ACC, [], (3.2, 0.1)))
+    # the offset the last session found rejected: a header of 9000003 s
+    C.append(case("offset-9000000.mp4", ffmpeg("9e6.mp4", av + ["-output_ts_offset", "9000000"], d=3),
+                  "video", ACC, [], (3.2, 0.1)))
     C.append(case("ten-hours.mkv", ffmpeg("10h.mkv", av + ["-output_ts_offset", "36000"], d=3),
                   "video", ACC, [], (3.2, 0.1)))
     # 2^33 / 90 kHz = 95443.72 s: the 33-bit PTS wraps 1.7 s in
