@@ -7,7 +7,8 @@
 # The kill points are chosen by watching the run: a stage's process appearing,
 # a temporary file being written (tmp/obj-* while scan or unpack streams,
 # tmp/norm-* while normalize encodes), a first output renamed into media/, and
-# plain delays.  Where a kill lands in time varies from run to run; what is
+# plain delays; the whole process group, or only the stage (the run sees it
+# die and stops).  Where a kill lands in time varies from run to run; what is
 # asserted holds wherever it lands (a point the run finished before reaching
 # is logged, and the run is compared all the same).
 . "$(dirname "$0")/lib.sh"
@@ -82,6 +83,9 @@ for point in stage:scan tmp:obj-* stage:identify stage:unpack stage:unpack+15 st
     kill_at "$point" "$T/s$n" ref-skip
 done
 kill_at tmp:obj-* "$T/s-double" ref-skip double
+# the stage alone, mid-unpack: the run notices and stops
+n=$((n + 1))
+kill_at only:unpack+15 "$T/s$n" ref-skip
 
 # With normalize, from the clean run's state without it (the slow stage is
 # the one being killed): mid-encode, after a first output was renamed into
@@ -92,6 +96,9 @@ for point in tmp:norm-*.mp4 media stage:normalize+1000; do
     cp -a "$T/ref-skip" "$T/n$n"
     kill_at "$point" "$T/n$n" ref-full
 done
+n=$((n + 1))
+cp -a "$T/ref-skip" "$T/n$n"
+kill_at only:normalize+500 "$T/n$n" ref-full
 cp -a "$T/ref-skip" "$T/n-double"
 kill_at tmp:norm-*.mp4 "$T/n-double" ref-full double
 echo "crash-kill: ok ($killed kills landed, $missed points the run ended before)"

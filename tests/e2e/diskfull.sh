@@ -26,7 +26,7 @@ grep -q '^min_free = 4 MiB$' "$T/conf-4" || fail "the config has no min_free lin
 
 # c1: a video and a PDF (the earlier results); c2: a zip holding a video and
 # 12 MiB of text (deflated to a few KiB: unpacking is the big write);
-# c3: 6 MiB of noise named like a video (storing it is the big write of scan)
+# c3: 10 MiB of noise named like a video (storing it is the big write of scan)
 fx_video "$I/c1/E1/V1/clip.mp4" 40
 fx_video "$T/member.mp4" 38 -vf negate
 python3 - "$I" "$T/member.mp4" <<'PY'
@@ -42,7 +42,7 @@ with zipfile.ZipFile(f"{inbox}/c2/E1/pack.zip", "w") as z:
     z.write(member, "V1/clip.mp4", zipfile.ZIP_STORED)
     z.writestr("extras/notes.txt", line * ((12 << 20) // len(line)), zipfile.ZIP_DEFLATED)
 os.makedirs(f"{inbox}/c3/E1/V2")
-open(f"{inbox}/c3/E1/V2/raw.mp4", "wb").write(random.Random(3).randbytes(6 << 20))
+open(f"{inbox}/c3/E1/V2/raw.mp4", "wb").write(random.Random(3).randbytes(10 << 20))
 PY
 find "$I" -type f -exec touch -d @1780000000 {} +
 
@@ -72,7 +72,7 @@ intact() {
     diff "$T/ref-c1.txt" "$T/c1.txt" >&2 || fail "$1: c1's results changed"
 }
 
-# 1. min_free refuses: storing c3 (6 MiB into 9 free) and, while it streams,
+# 1. min_free refuses: storing c3 (10 MiB into 9 free) and, while it streams,
 #    c2's member (12 MiB); c1 goes all the way through normalize.
 mkdir -p "$D"
 set_free $((9 << 20))
@@ -93,8 +93,8 @@ expect_eq "$(q "SELECT COUNT(*) FROM system_failures WHERE stage = 'folio-unpack
 grep -q "will retry" "$T/err1" || fail "the run does not say it will retry: $(cat "$T/err1")"
 intact "after the min_free refusals"
 
-# 2. no check (min_free = 0): c3 now fits and is stored; c2's member meets a
-#    real ENOSPC part-way (about 2 MiB are left), its partial object removed.
+# 2. no check (min_free = 0): storing c3, then c2's member, meet a real ENOSPC
+#    part-way (about 8.5 MiB are left); each partial object is removed.
 set +e
 FOLIO_SKIP_STAGES= run_v "$BIN/folio" run -q --config "$T/conf-0" --inbox "$I" --data "$D" 2> "$T/err2"
 rc=$?
@@ -105,14 +105,17 @@ q "SELECT last_error FROM files WHERE source_path = 'pack.zip'" | grep -q "No sp
     fail "the zip's last_error after ENOSPC: $(q "SELECT last_error FROM files WHERE source_path = 'pack.zip'")"
 expect_eq "$(q "SELECT COUNT(*) FROM system_failures WHERE stage = 'folio-unpack' AND error LIKE '%No space left on device%'")" 1 \
     "ENOSPC in system_failures"
-expect_eq "$(q "SELECT COUNT(*) FROM files WHERE candidate_id = 'c3'")" 1 "c3 stored once there was room"
-intact "after ENOSPC in unpack"
+expect_eq "$(q "SELECT COUNT(*) FROM files WHERE candidate_id = 'c3'")" 0 "c3 not taken when its copy ran out of space"
+expect_eq "$(q "SELECT COUNT(*) FROM system_failures WHERE stage = 'folio-scan' AND candidate_id = 'c3' AND error LIKE '%raw.mp4%No space left on device%'")" 1 \
+    "scan's ENOSPC recorded as a system failure"
+intact "after ENOSPC in scan and unpack"
 
 # 3. room again: unpacking completes (normalize left out); then ENOSPC while
 #    normalizing the zip's video, with 40 KiB left.
 rm -f "$M/ballast"
 run_v "$BIN/folio" run -q --config "$T/conf-0" --inbox "$I" --data "$D"
 expect_eq "$(q "SELECT state, verdict FROM files WHERE source_path = 'pack.zip'")" "done|accepted" "the zip once there was room"
+expect_eq "$(q "SELECT COUNT(*) FROM files WHERE candidate_id = 'c3'")" 1 "c3 stored once there was room"
 set_free $((40 << 10))
 set +e
 run_v "$BIN/folio-normalize" -q --config "$T/conf-0" --data "$D" 2> "$T/err3"

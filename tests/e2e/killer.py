@@ -6,6 +6,8 @@ stage would still hold the data directory's lock).  Prints "killed" or
 "ended" (CMD finished before the point).  POINT is one of:
     stage:NAME      a process folio-NAME of the group is running
     stage:NAME+MS   MS milliseconds after that
+    only:NAME+MS    as stage:, but only that stage's process is killed ('folio
+                    run' sees its stage die and stops by itself)
     tmp:GLOB        a file DATA/tmp/GLOB exists and is not empty
     media           an .mp4 has been renamed into DATA/media/
     ms:MS           MS milliseconds after CMD started"""
@@ -46,14 +48,15 @@ def main():
     point, data, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, start_new_session=True, stderr=subprocess.DEVNULL)
-    seen_at = None
+    seen_at = stage_pid = None
     reached = False
     while p.poll() is None:
         now = time.monotonic()
-        if point.startswith("stage:"):
-            name, _, delay = point[6:].partition("+")
-            if seen_at is None and any(c == f"folio-{name}"[:15] for _, c in group_members(p.pid)):
-                seen_at = now
+        if point.startswith(("stage:", "only:")):
+            name, _, delay = point.partition(":")[2].partition("+")
+            stage = [pid for pid, c in group_members(p.pid) if c == f"folio-{name}"[:15]]
+            if seen_at is None and stage:
+                seen_at, stage_pid = now, stage[0]
             reached = seen_at is not None and now - seen_at >= float(delay or 0) / 1000
         elif point.startswith("tmp:"):
             reached = any(nonempty(f) for f in glob.glob(os.path.join(data, "tmp", point[4:])))
@@ -65,7 +68,10 @@ def main():
             sys.exit(f"killer.py: unknown point {point}")
         if reached:
             try:
-                os.killpg(p.pid, signal.SIGKILL)
+                if point.startswith("only:"):
+                    os.kill(stage_pid, signal.SIGKILL)
+                else:
+                    os.killpg(p.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             break
