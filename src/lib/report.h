@@ -105,7 +105,8 @@ const struct window *report_window_at(const struct config *cfg, time_t t);
 
 /* Writes buf as DATA/rel (a relative path whose directories are created),
  * through a temporary file in DATA/tmp, fsync'd and renamed, mode 0640.
- * Returns 0 or -1 with e filled (FERR_SYSTEM). */
+ * A file already holding exactly those bytes is left as it is (no write, no
+ * fsync).  Returns 0 or -1 with e filled (FERR_SYSTEM). */
 int report_write_file(const struct store *st, const char *rel, const struct sbuf *buf,
 		      struct ferr *e);
 

@@ -11,6 +11,13 @@
 
 #include "space.h"
 
+/* Objects are 0640 once durable.  An object put in place under
+ * store_defer_sync() is 0600 until store_sync() has made it durable: one
+ * left 0600 by a crash may hold anything, so it is never taken for a copy of
+ * new bytes (store_commit() replaces it). */
+#define MODE_DURABLE 0640
+#define MODE_PENDING 0600
+
 int fs_mkdirs(const char *path, struct ferr *e)
 {
 	char buf[4096];
@@ -108,6 +115,9 @@ int store_open(struct store *st, const char *data_dir, struct ferr *e)
 
 	st->root = NULL;
 	st->min_free = 0;
+	st->defer_sync = false;
+	st->pending = NULL;
+	st->npending = st->pending_cap = 0;
 	umask(027);
 	if (fs_mkdirs(data_dir, e) != 0)
 		return -1;
@@ -130,6 +140,11 @@ int store_open(struct store *st, const char *data_dir, struct ferr *e)
 
 void store_close(struct store *st)
 {
+	store_discard(st);
+	free(st->pending);
+	st->pending = NULL;
+	st->pending_cap = 0;
+	st->defer_sync = false;
 	free(st->root);
 	st->root = NULL;
 }
@@ -153,7 +168,8 @@ int store_begin(struct store *st, struct store_writer *w, struct ferr *e)
 		if (snprintf(w->tmp, sizeof w->tmp, "%s/tmp/obj-%ld-%u", st->root,
 			     (long)getpid(), seq++) >= (int)sizeof w->tmp)
 			return ferr_set(e, FERR_SYSTEM, "data directory path too long");
-		w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+		w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			     st->defer_sync ? MODE_PENDING : MODE_DURABLE);
 		if (w->fd >= 0)
 			return 0;
 		if (errno != EEXIST)
@@ -186,6 +202,118 @@ int store_write(struct store_writer *w, const void *buf, size_t n, struct ferr *
 	return 0;
 }
 
+
+/* Closes an object's file, puts it in place and queues it for store_sync().
+ * On failure the temporary file is removed. */
+static int queue(struct store *st, struct store_writer *w, int fd, const char *dst,
+		 struct ferr *e)
+{
+	char *copy;
+
+	if (close(fd) != 0) {
+		ferr_errno(e, errno, "cannot close %s", w->tmp);
+		unlink(w->tmp);
+		return -1;
+	}
+	if (st->npending == st->pending_cap) {
+		size_t cap = st->pending_cap ? st->pending_cap * 2 : 64;
+		char **p = realloc(st->pending, cap * sizeof *p);
+		if (p == NULL)
+			goto oom;
+		st->pending = p;
+		st->pending_cap = cap;
+	}
+	if ((copy = strdup(dst)) == NULL)
+		goto oom;
+	if (rename(w->tmp, dst) != 0) {
+		ferr_errno(e, errno, "cannot rename %s to %s", w->tmp, dst);
+		free(copy);
+		unlink(w->tmp);
+		return -1;
+	}
+	st->pending[st->npending++] = copy;
+	return 0;
+oom:
+	unlink(w->tmp);
+	return ferr_set(e, FERR_SYSTEM, "out of memory");
+}
+
+int store_adopt(struct store *st, const char *rel, struct ferr *e)
+{
+	char dst[4096];
+
+	if (store_path(st, rel, dst, sizeof dst) != 0)
+		return ferr_set(e, FERR_SYSTEM, "data directory path too long");
+	if (st->npending == st->pending_cap) {
+		size_t cap = st->pending_cap ? st->pending_cap * 2 : 64;
+		char **p = realloc(st->pending, cap * sizeof *p);
+		if (p == NULL)
+			return ferr_set(e, FERR_SYSTEM, "out of memory");
+		st->pending = p;
+		st->pending_cap = cap;
+	}
+	if ((st->pending[st->npending] = strdup(dst)) == NULL)
+		return ferr_set(e, FERR_SYSTEM, "out of memory");
+	st->npending++;
+	return 0;
+}
+
+void store_defer_sync(struct store *st)
+{
+	st->defer_sync = true;
+}
+
+static void pending_clear(struct store *st, bool remove)
+{
+	for (size_t i = 0; i < st->npending; i++) {
+		if (remove)
+			unlink(st->pending[i]);
+		free(st->pending[i]);
+	}
+	st->npending = 0;
+}
+
+void store_discard(struct store *st)
+{
+	pending_clear(st, true);
+}
+
+/* syncfs() on the data directory's file system. */
+static int sync_store_fs(const struct store *st, struct ferr *e)
+{
+	int fd = open(st->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return ferr_errno(e, errno, "cannot open %s", st->root);
+	if (syncfs(fd) != 0)
+		rc = ferr_errno(e, errno, "cannot sync the file system of %s", st->root);
+	close(fd);
+	return rc;
+}
+
+int store_sync(struct store *st, struct ferr *e)
+{
+	if (st->npending == 0)
+		return 0;
+	/* the bytes and names first; then the mode that says they are durable */
+	if (sync_store_fs(st, e) != 0)
+		goto fail;
+	for (size_t i = 0; i < st->npending; i++) {
+		if (chmod(st->pending[i], MODE_DURABLE) != 0) {
+			ferr_errno(e, errno, "cannot chmod %s", st->pending[i]);
+			goto fail;
+		}
+	}
+	if (sync_store_fs(st, e) != 0)
+		goto fail;
+	pending_clear(st, false);
+	return 0;
+fail:
+	/* nothing recorded names them yet; one already 0640 is durable */
+	pending_clear(st, true);
+	return -1;
+}
+
 int store_commit(struct store *st, struct store_writer *w, char sha[65],
 		 char *relpath, size_t relsz, struct ferr *e)
 {
@@ -200,14 +328,19 @@ int store_commit(struct store *st, struct store_writer *w, char sha[65],
 		store_abort(w);
 		return ferr_set(e, FERR_SYSTEM, "data directory path too long");
 	}
-	if (fs_mkdirs(dir, e) != 0) {
+	/* store/ab exists but for the first object of its 256th: one mkdir */
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST && fs_mkdirs(dir, e) != 0) {
 		store_abort(w);
 		return -1;
 	}
 	w->fd = -1;
-	if (lstat(dst, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == w->size) {
+	if (lstat(dst, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == w->size &&
+	    (sb.st_mode & 07777) == MODE_DURABLE) {
 		close(fd);
 		unlink(w->tmp);
+	} else if (st->defer_sync) {
+		if (queue(st, w, fd, dst, e) != 0)
+			return -1;
 	} else if (fs_commit_file(fd, w->tmp, dst, e) != 0) {
 		return -1;
 	}

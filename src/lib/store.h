@@ -20,6 +20,10 @@
 struct store {
 	char *root;	/* DATA, absolute */
 	uint64_t min_free;	/* writers stop short of this much free (space.h); 0 off */
+	/* store_defer_sync(): objects in place but not yet durable (0600) */
+	bool defer_sync;
+	char **pending;
+	size_t npending, pending_cap;
 };
 
 /* Opens (creating if needed) the data directory DATA, sets umask 027 and
@@ -46,11 +50,34 @@ int store_begin(struct store *st, struct store_writer *w, struct ferr *e);
 int store_write(struct store_writer *w, const void *buf, size_t n, struct ferr *e);
 /* fsyncs and renames the object to store/ab/<sha256>, writing its relative
  * path (store/ab/<sha>) into relpath and its hex digest into sha.  An object
- * already present is kept and the new copy dropped.  Returns 0 or -1. */
+ * already present (and durable: mode 0640) is kept and the new copy dropped.
+ * After store_defer_sync() the object is not synced but queued (see there).
+ * Returns 0 or -1. */
 int store_commit(struct store *st, struct store_writer *w, char sha[65],
 		 char *relpath, size_t relsz, struct ferr *e);
 /* Discards an unfinished object.  Accepts a writer never begun.  Cannot fail. */
 void store_abort(struct store_writer *w);
+
+/* Batches durability (folio-unpack: one archive's members).  From this call
+ * on, store_commit() puts each new object in place at once (so it can be
+ * read), unsynced and mode 0600, and queues it.  store_sync() then makes
+ * every queued object durable with two syncs in all and marks it so (mode
+ * 0640); call it before the database commit that records them, so that no
+ * row ever names an object that is not durable.  An object a crash leaves
+ * 0600 may hold anything: store_commit() never takes it for a copy of new
+ * bytes but replaces it.  Cannot fail. */
+void store_defer_sync(struct store *st);
+/* syncfs() (the queued objects' bytes and names), chmod 0640, syncfs() (the
+ * modes): two syncs however many objects.  A no-op with nothing queued.  On
+ * failure the queued objects are removed and -1 returned with e filled.
+ * syncfs() flushes the whole file system, other programs' writes too. */
+int store_sync(struct store *st, struct ferr *e);
+/* Queues the object at rel that another process (an isolated child of this
+ * one, its store deferred too) put in place, so that store_sync() and
+ * store_discard() here see to it.  Returns 0, or -1 with e filled. */
+int store_adopt(struct store *st, const char *rel, struct ferr *e);
+/* Removes every queued object.  Cannot fail. */
+void store_discard(struct store *st);
 
 /* Streams the regular file at path (opened O_NOFOLLOW) into the store.
  * max_bytes (0: unlimited) bounds what is read. */
