@@ -41,7 +41,7 @@ static int identify_isolated(struct stage *s, struct identify *id, const char *p
 	struct ident_out io;
 
 	*stopped = false;
-	if (isolate_run(&il, ident_child, &job, &io, sizeof io, NULL, NULL, &ir, e) != 0)
+	if (isolate_run(&il, ident_child, &job, &io, sizeof io, NULL, &ir, e) != 0)
 		return -1;
 	if (ir.end == ISOLATE_DONE) {
 		if (io.rc != 0) {

@@ -1,12 +1,15 @@
 #include "extract.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "classify.h"
 #include "db.h"
+#include "isolate.h"
 #include "judge.h"
 #include "log.h"
 #include "space.h"
@@ -146,6 +149,167 @@ static long long upload_expanded(sqlite3 *db, long long upload_id)
 	return n;
 }
 
+/* ---- libarchive in a child ------------------------------------------------------
+ * The child walks the archive and writes members into the store (content-
+ * addressed: a member stored twice is the same object); each member's record
+ * comes to the parent as a message, which records it as on_member() always
+ * did.  What the child leaves in DATA/tmp when stopped is removed. */
+struct member_msg {
+	size_t rawlen, namelen;
+	struct reasons codes;
+	bool junk, extracted;
+	bool queued;		/* placed by this child, not yet durable (store_adopt) */
+	char sha256[65];
+	char store_rel[128];
+	uint64_t size;
+	/* then rawlen bytes of the raw name, namelen bytes of the name and a NUL */
+};
+
+struct unpack_job {
+	struct stage *s;
+	const char *path, *name;
+	struct unpack_budget budget;
+};
+struct unpack_out {
+	int rc;
+	struct ferr err;
+	struct unpack_result res;
+	struct unpack_budget budget;
+};
+
+static size_t child_seen;	/* in the child: queued objects already reported */
+
+static int child_member(void *ctx, const struct unpack_member *m, struct ferr *e)
+{
+	struct store *st = ctx;
+	size_t namelen = strlen(m->name), n = sizeof(struct member_msg) + m->rawlen + namelen + 1;
+	char *buf = malloc(n);
+	struct member_msg h;
+	int rc;
+
+	isolate_test_hook("unpack", m->name);
+	if (buf == NULL)
+		return ferr_set(e, FERR_SYSTEM, "out of memory");
+	memset(&h, 0, sizeof h);
+	h.rawlen = m->rawlen;
+	h.namelen = namelen;
+	h.codes = m->codes;
+	h.junk = m->junk;
+	h.extracted = m->extracted;
+	h.queued = m->extracted && st->npending > child_seen;
+	child_seen = st->npending;
+	memcpy(h.sha256, m->sha256, sizeof h.sha256);
+	memcpy(h.store_rel, m->store_rel, sizeof h.store_rel);
+	h.size = m->size;
+	memcpy(buf, &h, sizeof h);
+	memcpy(buf + sizeof h, m->raw, m->rawlen);
+	memcpy(buf + sizeof h + m->rawlen, m->name, namelen + 1);
+	rc = isolate_send(buf, n);
+	free(buf);
+	if (rc != 0)
+		return ferr_set(e, FERR_SYSTEM, "member name too long, or the stage is gone");
+	return 0;
+}
+
+static void unpack_child(void *arg, void *out)
+{
+	struct unpack_job *job = arg;
+	struct unpack_out *o = out;
+
+	o->budget = job->budget;
+	child_seen = job->s->store.npending;
+	o->rc = unpack_archive(&job->s->store, job->s->cfg, job->path, job->name, &o->budget,
+			       child_member, &job->s->store, &o->res, &o->err);
+}
+
+static int parent_member(void *arg, const void *buf, size_t len, struct ferr *e)
+{
+	struct member_msg h;
+	struct unpack_member m;
+	const char *p = buf;
+
+	if (len < sizeof h)
+		return ferr_set(e, FERR_SYSTEM, "unpack: a short member record");
+	memcpy(&h, p, sizeof h);
+	if (h.rawlen > len || h.namelen > len || sizeof h + h.rawlen + h.namelen + 1 != len ||
+	    p[len - 1] != '\0')
+		return ferr_set(e, FERR_SYSTEM, "unpack: a malformed member record");
+	memset(&m, 0, sizeof m);
+	m.raw = p + sizeof h;
+	m.rawlen = h.rawlen;
+	m.name = p + sizeof h + h.rawlen;
+	m.codes = h.codes;
+	m.junk = h.junk;
+	m.extracted = h.extracted;
+	memcpy(m.sha256, h.sha256, sizeof m.sha256);
+	m.sha256[64] = '\0';
+	memcpy(m.store_rel, h.store_rel, sizeof m.store_rel);
+	m.store_rel[sizeof m.store_rel - 1] = '\0';
+	m.size = h.size;
+	if (h.queued) {
+		struct member_ctx *mc = arg;
+		if (store_adopt(&mc->s->store, m.store_rel, e) != 0)
+			return -1;
+	}
+	return on_member(arg, &m, e);
+}
+
+/* Removes what a stopped child left in DATA/tmp (store_write's obj-PID-N). */
+static void sweep_child_tmp(const struct store *st, long pid)
+{
+	char dir[4096], prefix[64], path[4096 + 300];
+	DIR *d;
+	struct dirent *de;
+
+	if (snprintf(dir, sizeof dir, "%s/tmp", st->root) >= (int)sizeof dir ||
+	    (d = opendir(dir)) == NULL)
+		return;
+	snprintf(prefix, sizeof prefix, "obj-%ld-", pid);
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
+		    snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
+			unlink(path);
+	closedir(d);
+}
+
+/* unpack_archive() in a child under the config's limits.  A stop is the
+ * archive's fault: archive-corrupt, the limit named in res->error. */
+static int unpack_isolated(struct stage *s, const char *path, const char *name,
+			   struct unpack_budget *budget, struct member_ctx *mc,
+			   struct unpack_result *res, struct ferr *e)
+{
+	struct unpack_job job = { .s = s, .path = path, .name = name, .budget = *budget };
+	struct isolate_limits il = { .time_s = s->cfg->limits.time_s,
+				     .memory_bytes = s->cfg->limits.memory_bytes };
+	struct isolate_io io = { .message = parent_member, .arg = mc };
+	struct isolate_result ir;
+	struct unpack_out o;
+
+	if (isolate_run(&il, unpack_child, &job, &o, sizeof o, &io, &ir, e) != 0) {
+		if (ir.pid > 0)
+			sweep_child_tmp(&s->store, ir.pid);
+		return -1;
+	}
+	if (ir.end == ISOLATE_DONE) {
+		if (o.rc != 0) {
+			*e = o.err;
+			return -1;
+		}
+		*res = o.res;
+		*budget = o.budget;
+		return 0;
+	}
+	sweep_child_tmp(&s->store, ir.pid);
+	memset(res, 0, sizeof *res);
+	reasons_init(&res->codes);
+	reasons_add(&res->codes, "archive-corrupt");
+	char why[160];
+	isolate_describe(&il, &ir, why, sizeof why);
+	snprintf(res->error, sizeof res->error, "unpacking %s", why);
+	log_warn("%s: %s", name, res->error);
+	return 0;
+}
+
 static int extract_one(struct stage *s, struct identify *id, sqlite3_stmt *ins, long long fid,
 		       struct ferr *e)
 {
@@ -181,8 +345,7 @@ static int extract_one(struct stage *s, struct identify *id, sqlite3_stmt *ins, 
 			goto out;
 		budget.expanded = (uint64_t)upload_expanded(s->db, p.upload_id);
 		if (db_exec(s->db, "SAVEPOINT archive", e) != 0 ||
-		    unpack_archive(&s->store, s->cfg, path, p.source_path, &budget, on_member, &mc,
-				   &res, e) != 0)
+		    unpack_isolated(s, path, p.source_path, &budget, &mc, &res, e) != 0)
 			goto out;
 		s->stats.items++;
 		s->stats.bytes_read += res.bytes_in;
@@ -207,14 +370,18 @@ static int extract_one(struct stage *s, struct identify *id, sqlite3_stmt *ins, 
 	sqlite3_bind_int64(st, 1, fid);
 	sqlite3_bind_text(st, 2, codes.buf, -1, SQLITE_STATIC);
 	db_bind_text(st, 3, err_text);
+	/* the members' bytes are durable before the commit that records them:
+	 * one sync for the archive (store_defer_sync), not one per member */
 	if (db_step_done(s->db, st, e) != 0 || db_candidate_touch(s->db, p.candidate, e) != 0 ||
-	    db_commit(s->db, e) != 0)
+	    store_sync(&s->store, e) != 0 || db_commit(s->db, e) != 0)
 		goto out;
 	rc = 0;
 out:
 	sqlite3_finalize(st);
-	if (rc != 0)
+	if (rc != 0) {
+		store_discard(&s->store);
 		db_rollback(s->db);
+	}
 	return rc;
 }
 
@@ -229,6 +396,7 @@ int extract_run(struct stage *s, struct ferr *e)
 	if (id == NULL)
 		return -1;
 	s->store.min_free = s->cfg->limits.min_free_bytes;
+	store_defer_sync(&s->store);
 	ins = db_prepare(s->db,
 		"INSERT INTO files(upload_id, parent_id, candidate_id, entry_id, source_path,"
 		" raw_name, depth, slot_folder, upload_time, sha256, size_bytes, store_path, state,"

@@ -27,7 +27,7 @@
 static int child_fd = -1;
 static uint64_t child_memory_cap;	/* for the test hook, when rlimits cannot apply */
 
-enum { FRAME_PROGRESS = 'P', FRAME_RESULT = 'R' };
+enum { FRAME_PROGRESS = 'P', FRAME_MESSAGE = 'M', FRAME_RESULT = 'R' };
 
 static double now_s(void)
 {
@@ -96,6 +96,20 @@ static bool hook_action(const char *h, const char *step, const char *name, char 
 	return false;
 }
 
+int isolate_send(const void *buf, size_t len)
+{
+	char head[1 + sizeof(uint32_t)];
+	uint32_t n = (uint32_t)len;
+
+	if (child_fd < 0 || len > ISOLATE_MSG_MAX)
+		return -1;
+	head[0] = FRAME_MESSAGE;
+	memcpy(head + 1, &n, sizeof n);
+	if (write_all(child_fd, head, sizeof head) != 0 || write_all(child_fd, buf, len) != 0)
+		return -1;
+	return 0;
+}
+
 void isolate_test_hook(const char *step, const char *name)
 {
 	const char *h = getenv("FOLIO_TEST_HOOK");
@@ -153,17 +167,18 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard)
 	(void)setrlimit(resource, &rl);
 }
 
-static uint64_t address_space_now(void)
+/* From /proc/self/statm: field 0 the address space, 1 the resident set. */
+static uint64_t statm_bytes(int field)
 {
-	unsigned long pages = 0;
+	unsigned long v[2] = { 0, 0 };
 	FILE *f = fopen("/proc/self/statm", "r");
 
 	if (f != NULL) {
-		if (fscanf(f, "%lu", &pages) != 1)
-			pages = 0;
+		if (fscanf(f, "%lu %lu", &v[0], &v[1]) != 2)
+			v[0] = v[1] = 0;
 		fclose(f);
 	}
-	return (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	return (uint64_t)v[field] * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
 static void child_main(pid_t parent, int fd, const struct isolate_limits *lim, isolate_fn fn,
@@ -180,7 +195,7 @@ static void child_main(pid_t parent, int fd, const struct isolate_limits *lim, i
 	set_limit(RLIMIT_CORE, 0, 0);
 	child_memory_cap = lim->memory_bytes;
 	if (lim->memory_bytes > 0 && !isolate_memory_limit_unavailable()) {
-		uint64_t as = address_space_now() + lim->memory_bytes;
+		uint64_t as = statm_bytes(0) + lim->memory_bytes;
 		set_limit(RLIMIT_AS, (rlim_t)as, (rlim_t)as);
 	}
 	if (lim->time_s > 0) {
@@ -197,69 +212,97 @@ static void child_main(pid_t parent, int fd, const struct isolate_limits *lim, i
 	_exit(0);
 }
 
-/* Reads frames until the result, the end of the pipe or the deadline.
- * Returns 1 with the result read, 0 at the end without one, -2 at the deadline. */
-static int parent_read(int fd, double deadline, void *out, size_t outsz,
-		       isolate_progress_fn progress, void *parg)
+/* The parent's end: frames read so far and what to do with them. */
+struct reader {
+	int fd;
+	double deadline;	/* monotonic seconds; 0: none */
+	const struct isolate_io *io;
+	struct ferr *e;
+};
+
+/* Reads exactly n bytes.  1 done, 0 the end of the pipe, -2 the deadline. */
+static int read_exact(struct reader *rd, void *dst, size_t n)
 {
+	size_t got = 0;
+
+	while (got < n) {
+		int ms = -1;
+		if (rd->deadline > 0) {
+			double left = rd->deadline - now_s();
+			if (left <= 0)
+				return -2;
+			ms = (int)(left * 1000) + 1;
+		}
+		struct pollfd p = { .fd = rd->fd, .events = POLLIN };
+		int r = poll(&p, 1, ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return 0;
+		if (r == 0)
+			continue;	/* the deadline check above decides */
+		ssize_t k = read(rd->fd, (char *)dst + got, n - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return 0;
+		got += (size_t)k;
+	}
+	return 1;
+}
+
+/* Reads frames until the result, the end of the pipe or the deadline.
+ * Returns 1 with the result read, 0 at the end without one, -2 at the
+ * deadline, -1 when io->message() failed (rd->e filled). */
+static int parent_read(struct reader *rd, void *out, size_t outsz)
+{
+	const struct isolate_io *io = rd->io;
+
 	for (;;) {
 		char type;
-		size_t want, got = 0;
-		char pbuf[2 * sizeof(double)];
-		char *dst;
+		int r = read_exact(rd, &type, 1);
 
-		for (int stage = 0; stage < 2; stage++) {
-			if (stage == 0) {
-				dst = &type;
-				want = 1;
-			} else if (type == FRAME_PROGRESS) {
-				dst = pbuf;
-				want = sizeof pbuf;
-			} else if (type == FRAME_RESULT) {
-				dst = out;
-				want = outsz;
-			} else {
-				return 0;	/* not ours: treat as a crash */
+		if (r != 1)
+			return r;
+		if (type == FRAME_RESULT) {
+			return read_exact(rd, out, outsz);
+		} else if (type == FRAME_PROGRESS) {
+			double v[2];
+			if ((r = read_exact(rd, v, sizeof v)) != 1)
+				return r;
+			if (io != NULL && io->progress != NULL)
+				io->progress(io->arg, v[0], v[1]);
+		} else if (type == FRAME_MESSAGE) {
+			uint32_t n;
+			if ((r = read_exact(rd, &n, sizeof n)) != 1)
+				return r;
+			if (n > ISOLATE_MSG_MAX)
+				return 0;	/* not ours: treated as a crash */
+			char *buf = malloc(n ? n : 1);
+			if (buf == NULL) {
+				ferr_set(rd->e, FERR_SYSTEM, "out of memory reading a step's message");
+				return -1;
 			}
-			got = 0;
-			while (got < want) {
-				int ms = -1;
-				if (deadline > 0) {
-					double left = deadline - now_s();
-					if (left <= 0)
-						return -2;
-					ms = (int)(left * 1000) + 1;
-				}
-				struct pollfd p = { .fd = fd, .events = POLLIN };
-				int r = poll(&p, 1, ms);
-				if (r < 0 && errno == EINTR)
-					continue;
-				if (r < 0)
-					return 0;
-				if (r == 0)
-					continue;	/* the deadline check above decides */
-				ssize_t n = read(fd, dst + got, want - got);
-				if (n < 0 && errno == EINTR)
-					continue;
-				if (n <= 0)
-					return 0;
-				got += (size_t)n;
+			r = read_exact(rd, buf, n);
+			if (r == 1 && io != NULL && io->message != NULL) {
+				double t0 = now_s();
+				if (io->message(io->arg, buf, n, rd->e) != 0)
+					r = -1;
+				if (rd->deadline > 0)
+					rd->deadline += now_s() - t0;
 			}
-		}
-		if (type == FRAME_RESULT)
-			return 1;
-		if (progress != NULL) {
-			double done, total;
-			memcpy(&done, pbuf, sizeof done);
-			memcpy(&total, pbuf + sizeof done, sizeof total);
-			progress(parg, done, total);
+			free(buf);
+			if (r != 1)
+				return r;
+		} else {
+			return 0;
 		}
 	}
 }
 
 int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void *out,
-		size_t outsz, isolate_progress_fn progress, void *progress_arg,
-		struct isolate_result *res, struct ferr *e)
+		size_t outsz, const struct isolate_io *io, struct isolate_result *res,
+		struct ferr *e)
 {
 	int fds[2];
 	pid_t parent = getpid(), pid;
@@ -268,6 +311,7 @@ int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void
 	struct rusage ru;
 
 	memset(res, 0, sizeof *res);
+	uint64_t rss0 = statm_bytes(1);	/* the child starts with these pages */
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return ferr_set(e, FERR_SYSTEM, "cannot make a pipe for a step: %s", strerror(errno));
 	fflush(stdout);
@@ -285,9 +329,11 @@ int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void
 		child_main(parent, fds[1], lim, fn, arg, out, outsz);
 	}
 	close(fds[1]);
-	got = parent_read(fds[0], lim->time_s > 0 ? t0 + lim->time_s : 0, out, outsz, progress,
-			  progress_arg);
-	if (got == -2)
+	res->pid = (long)pid;
+	struct reader rd = { .fd = fds[0], .deadline = lim->time_s > 0 ? t0 + lim->time_s : 0,
+			     .io = io, .e = e };
+	got = parent_read(&rd, out, outsz);
+	if (got == -2 || got == -1)
 		kill(pid, SIGKILL);
 	close(fds[0]);
 	memset(&ru, 0, sizeof ru);
@@ -298,6 +344,8 @@ int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void
 		}
 	}
 	res->wall_s = now_s() - t0;
+	if (got == -1)
+		return -1;
 	res->max_rss_kb = ru.ru_maxrss;
 	if (WIFSIGNALED(status))
 		res->signal = WTERMSIG(status);
@@ -306,9 +354,10 @@ int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void
 	} else if (got == 1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		res->end = ISOLATE_DONE;
 	} else if (res->signal == SIGKILL ||
-		   (lim->memory_bytes > 0 &&
-		    (uint64_t)res->max_rss_kb * 1024 >= lim->memory_bytes / 2)) {
-		/* the kernel's OOM killer, or a decoder that died once refused */
+		   (lim->memory_bytes > 0 && !isolate_memory_limit_unavailable() &&
+		    (uint64_t)res->max_rss_kb * 1024 >= rss0 + lim->memory_bytes / 2)) {
+		/* the kernel's OOM killer, or a decoder that died once refused
+		 * (having grown by half the limit at least) */
 		res->end = ISOLATE_MEMORY;
 	} else {
 		res->end = ISOLATE_CRASHED;

@@ -41,24 +41,43 @@ struct isolate_result {
 	int signal;		/* the child's fatal signal, or 0 */
 	double wall_s;
 	long max_rss_kb;
+	long pid;		/* the child's, for its leftovers in DATA/tmp */
 };
 
 /* The step: runs in the child, writes its result into out (outsz bytes, zeroed
  * before the call).  It may call isolate_progress(). */
 typedef void (*isolate_fn)(void *arg, void *out);
-/* Progress from the child, delivered to the parent's callback. */
+/* What the parent does with the child's news while the step runs (any may be
+ * NULL).  progress: isolate_progress() from the child.  message: a message
+ * from isolate_send(), in order; returning -1 with e filled stops the step
+ * (the child is killed) and makes isolate_run() return -1 with that error.
+ * The time the parent spends in message() does not count against the step. */
 typedef void (*isolate_progress_fn)(void *arg, double done, double total);
+typedef int (*isolate_message_fn)(void *arg, const void *buf, size_t len, struct ferr *e);
+struct isolate_io {
+	isolate_progress_fn progress;
+	isolate_message_fn message;
+	void *arg;
+};
 
 /* Runs fn(arg, out) in a child under lim.  Returns 0 with res filled: out holds
  * the step's result only when res->end is ISOLATE_DONE.  Returns -1 with e
- * filled (FERR_SYSTEM) when no child could be started. */
+ * filled (FERR_SYSTEM) when no child could be started, or as io->message()
+ * said. */
 int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void *out,
-		size_t outsz, isolate_progress_fn progress, void *progress_arg,
-		struct isolate_result *res, struct ferr *e);
+		size_t outsz, const struct isolate_io *io, struct isolate_result *res,
+		struct ferr *e);
+
+/* The largest message isolate_send() takes. */
+#define ISOLATE_MSG_MAX (1u << 20)
 
 /* In the child: tells the parent how far the step is.  Does nothing in a
  * process not started by isolate_run(). */
 void isolate_progress(double done, double total);
+/* In the child: sends len bytes (at most ISOLATE_MSG_MAX) to the parent's
+ * io->message().  Returns 0, or -1 (too long, or the parent is gone; the
+ * child is killed soon after in that case). */
+int isolate_send(const void *buf, size_t len);
 
 /* The words for an end that is not ISOLATE_DONE, naming the limit: "stopped at
  * the time limit (120 s)".  Writes into buf. */

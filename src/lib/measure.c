@@ -40,7 +40,7 @@ static int probe_isolated(struct stage *s, const char *path, const char *name,
 	struct isolate_result ir;
 	struct probe_out po;
 
-	if (isolate_run(&il, probe_child, &job, &po, sizeof po, NULL, NULL, &ir, e) != 0)
+	if (isolate_run(&il, probe_child, &job, &po, sizeof po, NULL, &ir, e) != 0)
 		return -1;
 	if (ir.end == ISOLATE_DONE && po.rc != 0 && il.memory_bytes > 0 &&
 	    strstr(po.err.msg, "memory") != NULL)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "isolate.h"
 #include "log.h"
 #include "space.h"
 #include "store.h"
@@ -105,6 +106,69 @@ static void on_progress(void *arg, double done, double total)
 	pthread_mutex_unlock(&w->pl->mu);
 }
 
+/* tc_normalize() as it runs in the isolated child: its progress goes to the
+ * parent through the pipe, its result back in tc_out. */
+struct tc_out {
+	int rc;
+	struct ferr err;
+	struct tc_result res;
+};
+struct tc_call {
+	const struct tc_profile *p;
+	struct tc_job *job;
+};
+
+static void child_progress(void *arg, double done, double total)
+{
+	isolate_progress(done, total);
+}
+
+static void tc_child(void *arg, void *out)
+{
+	struct tc_call *c = arg;
+	struct tc_out *o = out;
+
+	isolate_test_hook("normalize", c->job->title ? c->job->title : "");
+	c->job->progress = child_progress;
+	c->job->progress_arg = NULL;
+	o->rc = tc_normalize(c->p, c->job, &o->res, &o->err);
+}
+
+/* tc_normalize() in a child: time_s plus normalize_factor per second of
+ * video, the memory limit of every step.  A step stopped at a limit is a
+ * content failure of this stage (normalize-failed, the limit named), since it
+ * follows a probe that found the file sound; its partial output is removed. */
+static int tc_isolated(struct worker *w, struct tc_job *job, struct tc_result *res,
+		       struct ferr *e)
+{
+	const struct step_limits *sl = &w->pl->s->cfg->limits;
+	struct isolate_limits il = {
+		.time_s = sl->time_s + sl->normalize_factor * (job->src_duration > 0 ?
+							       job->src_duration : 0),
+		.memory_bytes = sl->memory_bytes,
+	};
+	struct tc_call call = { .p = w->pl->p, .job = job };
+	struct isolate_io io = { .progress = on_progress, .arg = w };
+	struct isolate_result ir;
+	struct tc_out o;
+
+	if (isolate_run(&il, tc_child, &call, &o, sizeof o, &io, &ir, e) != 0)
+		return -1;
+	if (ir.end == ISOLATE_DONE) {
+		if (o.rc != 0) {
+			*e = o.err;
+			return -1;
+		}
+		*res = o.res;
+		return 0;
+	}
+	unlink(job->dst);
+	unlink(job->poster);
+	char why[160];
+	isolate_describe(&il, &ir, why, sizeof why);
+	return ferr_set(e, FERR_CONTENT, "normalizing %s", why);
+}
+
 /* fsync and rename a finished temporary file into place. */
 static int commit_tmp(const char *tmp, const char *dst, struct ferr *e)
 {
@@ -170,7 +234,7 @@ static void process(struct worker *w, struct item *it)
 	job.threads = pl->threads;
 	job.progress = on_progress;
 	job.progress_arg = w;
-	if (tc_normalize(pl->p, &job, &it->res, &it->err) != 0)
+	if (tc_isolated(w, &job, &it->res, &it->err) != 0)
 		goto out;
 	if (stat(src, &sb) == 0)
 		it->src_bytes = (uint64_t)sb.st_size;

@@ -61,6 +61,22 @@ in_window "$I/c2026-0202/E1/V1/magic.mp4"
 run_hook identify:spin:magic.mp4
 expect_eq "$(verdict V1/magic.mp4)" "rejected|media-corrupt|stopped at the time limit (3 s)" "spinning identify"
 
+# unpack: libarchive spinning on an archive after its first member is out
+# (and recorded by the stage): the archive is archive-corrupt (the limit
+# named), none of its members kept, nothing left in DATA/tmp.
+mkdir -p "$I/c2026-0205/E1"
+python3 - "$I/c2026-0205/E1/portfolio.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.writestr("commentary.pdf", b"%PDF-1.4\n%%EOF\n")
+    z.writestr("V1/clip.mp4", b"\0" * 1000)
+PY
+in_window "$I/c2026-0205/E1/portfolio.zip"
+run_hook unpack:spin:V1/clip.mp4
+expect_eq "$(sql "$db" "SELECT verdict, reasons, last_error FROM files WHERE candidate_id = 'c2026-0205'")" \
+    "rejected|archive-corrupt|unpacking stopped at the time limit (3 s)" "spinning unpack"
+[ -z "$(ls "$D/tmp")" ] || fail "DATA/tmp left after unpack: $(ls "$D/tmp")"
+
 # normalize: time 3 + 0.1 x 45 s; the hook spins, the step is stopped, its
 # partial output removed, and it is this stage's own failure, not a retry.
 fx_video "$I/c2026-0203/E1/V1/norm.mp4" 45
