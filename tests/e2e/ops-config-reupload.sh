@@ -62,6 +62,20 @@ run_v "$BIN/folio" run -q --config "$T/b.conf" --inbox "$I" --data "$D"
 expect_eq "$(items validate)" 0 "judged on an unchanged night"
 expect_eq "$(sql "$D/folio.db" "SELECT COUNT(*) FROM verdict_history")" "$h" "history on an unchanged night"
 
+# reprocess --stage normalize: the scorers' copy made again, nothing else redone.
+rm "$mp4"        # an operator removed it, or it was damaged
+runs=$(last_run)
+run_v "$BIN/folio" reprocess --candidate c1 --reason duration-too-long --stage normalize --data "$D" 2> "$T/err"
+grep -q "no file matches; nothing to reprocess" "$T/err" || fail "reprocess of nothing: $(cat "$T/err")"
+expect_eq "$(last_run)" "$runs" "runs started for a selection of nothing"
+run_v "$BIN/folio" reprocess -q --candidate c1 --entry E1 --stage normalize --data "$D"
+expect_eq "$(items normalize)" 2 "normalized again (V1 and V2)"
+expect_eq "$(items probe)" 0 "probed for --stage normalize"
+expect_eq "$(items identify)" 0 "identified for --stage normalize"
+[ -s "$mp4" ] || fail "V1's normalized file was not made again"
+expect_eq "$(sql "$D/folio.db" "SELECT normalized_path FROM manifest_files WHERE source_path = 'V1/a.mp4'")" "media/c1/E1/V1.mp4" "V1's output recorded"
+before=$(stat -c '%i %Y %s' "$mp4")
+
 # A re-upload under the same name: new bytes (44 s), the old row kept inactive.
 old_sha=$(sql "$D/folio.db" "SELECT sha256 FROM manifest_files WHERE source_path = 'V1/a.mp4'")
 fx_video "$I/c1/E1/V1/a.mp4" 44 -vf negate
