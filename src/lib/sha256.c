@@ -6,6 +6,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SHA256_X86 1
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -93,8 +94,12 @@ static int accel = -1;	/* -1: not yet asked; 0: portable; 1: SHA-NI */
 void sha256_select(int use_cpu)
 {
 #ifdef SHA256_X86
-	__builtin_cpu_init();
-	accel = use_cpu && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+	/* cpuid, not __builtin_cpu_supports("sha"): clang 14 (Debian 12) knows
+	 * no "sha" feature string and refuses to compile it */
+	unsigned a, b, c, d;
+	bool sse41 = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_1);
+	bool sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+	accel = use_cpu && sha && sse41;
 #else
 	(void)use_cpu;
 	accel = 0;
