@@ -9,10 +9,10 @@
 #include "log.h"
 #include "reasons.h"
 
-/* libmagic on one file, as it runs in the isolated child. */
-struct ident_job {
-	struct identify *id;
-	const char *path, *name;
+/* libmagic on one file, as the worker process runs it. */
+struct ident_req {
+	char path[4096];
+	char name[4096];
 };
 struct ident_out {
 	int rc;
@@ -20,28 +20,51 @@ struct ident_out {
 	struct ident r;
 };
 
-static void ident_child(void *arg, void *out)
+static void ident_child(void *ctx, const void *req, void *out)
 {
-	const struct ident_job *job = arg;
+	const struct ident_req *q = req;
 	struct ident_out *io = out;
 
-	isolate_test_hook("identify", job->name);
-	io->rc = identify_file(job->id, job->path, job->name, &io->r, &io->err);
+	isolate_test_hook("identify", q->name);
+	io->rc = identify_file(ctx, q->path, q->name, &io->r, &io->err);
 }
 
-/* identify_file() in a child under the config's limits.  *stopped is set, and
- * r describes the limit, when the step was stopped. */
+/* One worker per libmagic handle: the worker has the handle as it was
+ * loaded in the stage before the worker started. */
+static struct isolate_worker *ident_worker;
+static struct identify *ident_worker_id;
+static struct isolate_limits ident_limits;
+
+void classify_done(void)
+{
+	isolate_worker_free(ident_worker);
+	ident_worker = NULL;
+	ident_worker_id = NULL;
+}
+
+/* identify_file() in the worker under the config's limits.  *stopped is set,
+ * and r describes the limit, when the step was stopped. */
 static int identify_isolated(struct stage *s, struct identify *id, const char *path,
 			     const char *name, struct ident *r, bool *stopped, struct ferr *e)
 {
-	struct ident_job job = { .id = id, .path = path, .name = name };
-	struct isolate_limits il = { .time_s = s->cfg->limits.time_s,
-				     .memory_bytes = s->cfg->limits.memory_bytes };
+	struct ident_req q;
 	struct isolate_result ir;
 	struct ident_out io;
 
 	*stopped = false;
-	if (isolate_run(&il, ident_child, &job, &io, sizeof io, NULL, &ir, e) != 0)
+	if (ident_worker == NULL || ident_worker_id != id) {
+		classify_done();
+		ident_limits.time_s = s->cfg->limits.time_s;
+		ident_limits.memory_bytes = s->cfg->limits.memory_bytes;
+		ident_worker = isolate_worker_new(&ident_limits, ident_child, id,
+						  sizeof(struct ident_req), sizeof(struct ident_out));
+		if (ident_worker == NULL)
+			return ferr_set(e, FERR_SYSTEM, "out of memory");
+		ident_worker_id = id;
+	}
+	snprintf(q.path, sizeof q.path, "%s", path);
+	snprintf(q.name, sizeof q.name, "%s", name);
+	if (isolate_worker_call(ident_worker, &q, &io, &ir, e) != 0)
 		return -1;
 	if (ir.end == ISOLATE_DONE) {
 		if (io.rc != 0) {
@@ -55,7 +78,7 @@ static int identify_isolated(struct stage *s, struct identify *id, const char *p
 	memset(r, 0, sizeof *r);
 	snprintf(r->mime, sizeof r->mime, "application/octet-stream");
 	snprintf(r->kind, sizeof r->kind, "other");
-	isolate_describe(&il, &ir, r->description, sizeof r->description);
+	isolate_describe(&ident_limits, &ir, r->description, sizeof r->description);
 	log_warn("%s: identify %s", name, r->description);
 	return 0;
 }
@@ -180,6 +203,7 @@ int classify_run(struct stage *s, struct ferr *e)
 	rc = 0;
 out:
 	db_free_ids(ids, cands, n);
+	classify_done();
 	identify_close(id);
 	return rc;
 }

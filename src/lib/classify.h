@@ -14,6 +14,9 @@
  * (unless known), an extension-mismatch warning, and its next state.
  * Returns 0, or -1 with e filled. */
 int classify_row(struct stage *s, struct identify *id, long long file_id, struct ferr *e);
+/* Ends the worker process classify_row() keeps for libmagic (isolate.h);
+ * call before closing the identify handle it was started with. */
+void classify_done(void);
 
 /* Classifies every active file in state 'new', each in its own transaction.
  * Failures on one file are recorded on it (stage_item_failed) and the run

@@ -439,6 +439,7 @@ int extract_run(struct stage *s, struct ferr *e)
 	rc = 0;
 out:
 	sqlite3_finalize(ins);
+	classify_done();
 	identify_close(id);
 	free(failed);
 	return rc;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -181,11 +182,11 @@ static uint64_t statm_bytes(int field)
 	return (uint64_t)v[field] * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
-static void child_main(pid_t parent, int fd, const struct isolate_limits *lim, isolate_fn fn,
-		       void *arg, void *out, size_t outsz)
+/* What every child does first: die with the parent, keep only fd, take the
+ * limits.  The CPU limit is a backstop for a parent that is stopped, not
+ * killed (the wall clock in the parent is the limit). */
+static void child_setup(pid_t parent, int fd, const struct isolate_limits *lim)
 {
-	char type = FRAME_RESULT;
-
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(127);
@@ -198,13 +199,33 @@ static void child_main(pid_t parent, int fd, const struct isolate_limits *lim, i
 		uint64_t as = statm_bytes(0) + lim->memory_bytes;
 		set_limit(RLIMIT_AS, (rlim_t)as, (rlim_t)as);
 	}
-	if (lim->time_s > 0) {
-		/* the wall clock is the limit; CPU time (all threads) is a backstop
-		 * in case the parent is stopped */
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		rlim_t cpu = (rlim_t)(lim->time_s * (double)(ncpu > 0 ? ncpu : 1) * 2) + 2;
-		set_limit(RLIMIT_CPU, cpu, cpu + 5);
-	}
+}
+
+/* Lets the step use up to its time in CPU seconds on every core from now. */
+static void cpu_budget(const struct isolate_limits *lim)
+{
+	struct rusage ru;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	rlim_t used = 0;
+
+	if (lim->time_s <= 0)
+		return;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1);
+	rlim_t cpu = used + (rlim_t)(lim->time_s * (double)(ncpu > 0 ? ncpu : 1) * 2) + 2;
+	struct rlimit rl = { .rlim_cur = cpu, .rlim_max = RLIM_INFINITY };
+	if (getrlimit(RLIMIT_CPU, &rl) == 0)
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || cpu < rl.rlim_max ? cpu : rl.rlim_max;
+	(void)setrlimit(RLIMIT_CPU, &rl);
+}
+
+static void child_main(pid_t parent, int fd, const struct isolate_limits *lim, isolate_fn fn,
+		       void *arg, void *out, size_t outsz)
+{
+	char type = FRAME_RESULT;
+
+	child_setup(parent, fd, lim);
+	cpu_budget(lim);
 	memset(out, 0, outsz);
 	fn(arg, out);
 	if (write_all(fd, &type, 1) != 0 || write_all(fd, out, outsz) != 0)
@@ -300,6 +321,39 @@ static int parent_read(struct reader *rd, void *out, size_t outsz)
 	}
 }
 
+/* How a child's step ended, from what was read (parent_read's value), its
+ * wait status and its resource use. */
+static void classify_end(const struct isolate_limits *lim, int got, int status,
+			 const struct rusage *ru, uint64_t rss0, struct isolate_result *res)
+{
+	res->max_rss_kb = ru->ru_maxrss;
+	res->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	if (got == -2 || res->signal == SIGXCPU) {
+		res->end = ISOLATE_TIME;
+	} else if (got == 1) {
+		/* the whole result arrived: how the child then left (valgrind's
+		 * exit code for its leak report, say) changes nothing */
+		res->end = ISOLATE_DONE;
+	} else if (res->signal == SIGKILL ||
+		   (lim->memory_bytes > 0 && !isolate_memory_limit_unavailable() &&
+		    (uint64_t)ru->ru_maxrss * 1024 >= rss0 + lim->memory_bytes / 2)) {
+		/* the kernel's OOM killer, or a decoder that died once refused
+		 * (having grown by half the limit at least) */
+		res->end = ISOLATE_MEMORY;
+	} else {
+		res->end = ISOLATE_CRASHED;
+	}
+#ifdef ISOLATE_ASAN
+	/* in a sanitizer build a child's death is a finding to look at, not a
+	 * candidate's fault to record (the tests of the limits say so) */
+	if (res->end == ISOLATE_CRASHED && getenv("FOLIO_TEST_HOOK") == NULL) {
+		fprintf(stderr, "isolate: a step died (signal %d, status %d) in a sanitizer build\n",
+			res->signal, status);
+		abort();
+	}
+#endif
+}
+
 int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void *out,
 		size_t outsz, const struct isolate_io *io, struct isolate_result *res,
 		struct ferr *e)
@@ -346,32 +400,190 @@ int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void
 	res->wall_s = now_s() - t0;
 	if (got == -1)
 		return -1;
-	res->max_rss_kb = ru.ru_maxrss;
-	if (WIFSIGNALED(status))
-		res->signal = WTERMSIG(status);
-	if (got == -2 || res->signal == SIGXCPU) {
-		res->end = ISOLATE_TIME;
-	} else if (got == 1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		res->end = ISOLATE_DONE;
-	} else if (res->signal == SIGKILL ||
-		   (lim->memory_bytes > 0 && !isolate_memory_limit_unavailable() &&
-		    (uint64_t)res->max_rss_kb * 1024 >= rss0 + lim->memory_bytes / 2)) {
-		/* the kernel's OOM killer, or a decoder that died once refused
-		 * (having grown by half the limit at least) */
-		res->end = ISOLATE_MEMORY;
-	} else {
-		res->end = ISOLATE_CRASHED;
-	}
-#ifdef ISOLATE_ASAN
-	/* in a sanitizer build a child's death is a finding to look at, not a
-	 * candidate's fault to record (the tests of the limits say so) */
-	if (res->end == ISOLATE_CRASHED && getenv("FOLIO_TEST_HOOK") == NULL) {
-		fprintf(stderr, "isolate: a step died (signal %d, status %d) in a sanitizer build\n",
-			res->signal, status);
-		abort();
-	}
-#endif
+	classify_end(lim, got, status, &ru, rss0, res);
 	return 0;
+}
+
+/* ---- workers ---------------------------------------------------------------- */
+
+struct isolate_worker {
+	struct isolate_limits lim;
+	isolate_req_fn fn;
+	void *ctx;
+	size_t reqsz, outsz;
+	pid_t pid;		/* 0: none running */
+	int fd;			/* the parent's end of the socket */
+	uint64_t rss0;		/* the parent's resident set when it started */
+};
+
+enum { WORKER_MAX_CALLS = 1000 };
+
+static void worker_main(pid_t parent, int fd, struct isolate_worker *w)
+{
+	/* malloc'd apart, so that both are aligned for any type */
+	char *req = malloc(w->reqsz ? w->reqsz : 1), *out = malloc(w->outsz ? w->outsz : 1);
+	char head[2];
+	uint64_t vm0;
+
+	child_setup(parent, fd, &w->lim);
+	if (req == NULL || out == NULL)
+		_exit(125);
+	vm0 = statm_bytes(0);
+	for (int calls = 1;; calls++) {
+		size_t got = 0;
+		while (got < w->reqsz) {
+			ssize_t n = read(fd, req + got, w->reqsz - got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				_exit(0);	/* the stage is done with us */
+			got += (size_t)n;
+		}
+		cpu_budget(&w->lim);
+		memset(out, 0, w->outsz);
+		w->fn(w->ctx, req, out);
+		bool retire = calls >= WORKER_MAX_CALLS ||
+			      (w->lim.memory_bytes > 0 && statm_bytes(0) > vm0 + w->lim.memory_bytes / 2);
+		head[0] = FRAME_RESULT;
+		head[1] = retire;
+		if (write_all(fd, head, 2) != 0 || write_all(fd, out, w->outsz) != 0 || retire)
+			_exit(0);
+	}
+}
+
+struct isolate_worker *isolate_worker_new(const struct isolate_limits *lim, isolate_req_fn fn,
+					  void *ctx, size_t reqsz, size_t outsz)
+{
+	struct isolate_worker *w = calloc(1, sizeof *w);
+
+	if (w == NULL)
+		return NULL;
+	w->lim = *lim;
+	w->fn = fn;
+	w->ctx = ctx;
+	w->reqsz = reqsz;
+	w->outsz = outsz;
+	w->fd = -1;
+	return w;
+}
+
+static int worker_start(struct isolate_worker *w, struct ferr *e)
+{
+	int sv[2];
+	pid_t parent = getpid(), pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return ferr_set(e, FERR_SYSTEM, "cannot make a socket for a worker: %s",
+				strerror(errno));
+	w->rss0 = statm_bytes(1);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return ferr_set(e, FERR_SYSTEM, "cannot start a worker process: %s", strerror(err));
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		worker_main(parent, sv[1], w);
+	}
+	close(sv[1]);
+	w->pid = pid;
+	w->fd = sv[0];
+	return 0;
+}
+
+/* Closes the socket and reaps the worker (killed first when kill_it). */
+static void worker_reap(struct isolate_worker *w, bool kill_it, int *status, struct rusage *ru)
+{
+	if (w->pid <= 0)
+		return;
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	close(w->fd);
+	w->fd = -1;
+	memset(ru, 0, sizeof *ru);
+	*status = 0;
+	while (wait4(w->pid, status, 0, ru) < 0) {
+		if (errno != EINTR) {
+			*status = 0;
+			break;
+		}
+	}
+	w->pid = 0;
+}
+
+static int send_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int isolate_worker_call(struct isolate_worker *w, const void *req, void *out,
+			struct isolate_result *res, struct ferr *e)
+{
+	double t0 = now_s();
+	int status = 0, got;
+	struct rusage ru;
+	char head[2];
+
+	memset(res, 0, sizeof *res);
+	if (w->pid <= 0 && worker_start(w, e) != 0)
+		return -1;
+	res->pid = (long)w->pid;
+	if (send_all(w->fd, req, w->reqsz) != 0) {
+		/* it left between two calls: a fresh one takes the request */
+		worker_reap(w, true, &status, &ru);
+		if (worker_start(w, e) != 0)
+			return -1;
+		res->pid = (long)w->pid;
+		if (send_all(w->fd, req, w->reqsz) != 0) {
+			worker_reap(w, true, &status, &ru);
+			return ferr_set(e, FERR_SYSTEM, "a worker process would not take a request");
+		}
+	}
+	struct reader rd = { .fd = w->fd, .deadline = w->lim.time_s > 0 ? t0 + w->lim.time_s : 0,
+			     .io = NULL, .e = e };
+	got = read_exact(&rd, head, sizeof head);
+	if (got == 1 && head[0] != FRAME_RESULT)
+		got = 0;
+	if (got == 1)
+		got = read_exact(&rd, out, w->outsz);
+	res->wall_s = now_s() - t0;
+	if (got == 1 && !head[1])
+		return 0;	/* done, and the worker goes on */
+	worker_reap(w, got != 1, &status, &ru);
+	classify_end(&w->lim, got, status, &ru, w->rss0, res);
+	return 0;
+}
+
+void isolate_worker_free(struct isolate_worker *w)
+{
+	int status;
+	struct rusage ru;
+
+	if (w == NULL)
+		return;
+	if (w->pid > 0) {
+		close(w->fd);	/* it reads the end and exits */
+		w->fd = -1;
+		while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		(void)ru;
+	}
+	free(w);
 }
 
 static void format_size(uint64_t b, char *buf, size_t n)

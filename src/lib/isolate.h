@@ -68,6 +68,29 @@ int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void
 		size_t outsz, const struct isolate_io *io, struct isolate_result *res,
 		struct ferr *e);
 
+/* A worker: one child that runs the same step on file after file, for the
+ * steps that are many and small (identify, probe), where a fork per file would
+ * cost more than the step.  Each call sends a request of reqsz bytes and waits
+ * for the result under the limits, as isolate_run() does; a worker stopped at
+ * a limit, or dead, is replaced by a fresh one at the next call.  The memory
+ * limit is the worker's: it retires itself (a fresh one follows) once it has
+ * grown by half of it, and after a thousand files, so that what a library
+ * keeps between files never counts against one file.  ctx is the step's
+ * state as the parent had it when the worker started (a libmagic handle). */
+typedef void (*isolate_req_fn)(void *ctx, const void *req, void *out);
+struct isolate_worker;
+
+/* A worker, started at its first call.  NULL when out of memory. */
+struct isolate_worker *isolate_worker_new(const struct isolate_limits *lim, isolate_req_fn fn,
+					  void *ctx, size_t reqsz, size_t outsz);
+/* Runs fn(ctx, req, out) in the worker.  Returns 0 with res filled (out holds
+ * the result only when res->end is ISOLATE_DONE), or -1 with e filled when no
+ * worker could be started. */
+int isolate_worker_call(struct isolate_worker *w, const void *req, void *out,
+			struct isolate_result *res, struct ferr *e);
+/* Ends the worker (it exits when its socket closes) and frees w. */
+void isolate_worker_free(struct isolate_worker *w);
+
 /* The largest message isolate_send() takes. */
 #define ISOLATE_MSG_MAX (1u << 20)
 

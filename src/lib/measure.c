@@ -9,10 +9,10 @@
 #include "probe.h"
 #include "reasons.h"
 
-/* The probe of one file, as it runs in the isolated child. */
-struct probe_job {
-	const char *path, *name;
-	struct probe_limits lim;
+/* The probe of one file, as the worker process runs it. */
+struct probe_req {
+	char path[4096];
+	char name[4096];
 };
 struct probe_out {
 	int rc;
@@ -20,29 +20,33 @@ struct probe_out {
 	struct probe_result r;
 };
 
-static void probe_child(void *arg, void *out)
+static void probe_child(void *ctx, const void *req, void *out)
 {
-	const struct probe_job *job = arg;
+	const struct probe_req *q = req;
 	struct probe_out *po = out;
+	const struct probe_limits lim = { .max_packets = 50000000 };
 
-	isolate_test_hook("probe", job->name);
-	po->rc = probe_file(job->path, &job->lim, &po->r, &po->err);
+	isolate_test_hook("probe", q->name);
+	po->rc = probe_file(q->path, &lim, &po->r, &po->err);
 }
 
-/* Probes path in a child under the config's limits.  A step stopped at a
+static struct isolate_limits probe_limits;
+static struct isolate_worker *probe_worker;
+
+/* Probes path in the worker under the config's limits.  A step stopped at a
  * limit is the file's doing: r says media-corrupt and names the limit. */
-static int probe_isolated(struct stage *s, const char *path, const char *name,
-			  struct probe_result *r, struct ferr *e)
+static int probe_isolated(const char *path, const char *name, struct probe_result *r,
+			  struct ferr *e)
 {
-	struct probe_job job = { .path = path, .name = name, .lim = { .max_packets = 50000000 } };
-	struct isolate_limits il = { .time_s = s->cfg->limits.time_s,
-				     .memory_bytes = s->cfg->limits.memory_bytes };
+	struct probe_req q;
 	struct isolate_result ir;
 	struct probe_out po;
 
-	if (isolate_run(&il, probe_child, &job, &po, sizeof po, NULL, &ir, e) != 0)
+	snprintf(q.path, sizeof q.path, "%s", path);
+	snprintf(q.name, sizeof q.name, "%s", name);
+	if (isolate_worker_call(probe_worker, &q, &po, &ir, e) != 0)
 		return -1;
-	if (ir.end == ISOLATE_DONE && po.rc != 0 && il.memory_bytes > 0 &&
+	if (ir.end == ISOLATE_DONE && po.rc != 0 && probe_limits.memory_bytes > 0 &&
 	    strstr(po.err.msg, "memory") != NULL)
 		ir.end = ISOLATE_MEMORY;	/* refused by the limit, not by the machine */
 	if (ir.end == ISOLATE_DONE) {
@@ -58,7 +62,7 @@ static int probe_isolated(struct stage *s, const char *path, const char *name,
 	r->corrupt = true;
 	r->duration_s = -1;
 	r->header_duration_s = -1;
-	isolate_describe(&il, &ir, r->error, sizeof r->error);
+	isolate_describe(&probe_limits, &ir, r->error, sizeof r->error);
 	log_warn("%s: probe %s", name, r->error);
 	return 0;
 }
@@ -100,7 +104,7 @@ static int measure_one(struct stage *s, long long fid, struct ferr *e)
 			ferr_set(e, FERR_SYSTEM, "path too long");
 			goto out;
 		}
-		if (probe_isolated(s, path, name, &r, e) != 0)
+		if (probe_isolated(path, name, &r, e) != 0)
 			goto out;
 		s->stats.items++;
 		reasons_init(&codes);
@@ -168,6 +172,14 @@ int measure_run(struct stage *s, struct ferr *e)
 
 	if (db_files_in_state(s->db, "probe", &ids, &cands, &n, e) != 0)
 		return -1;
+	probe_limits.time_s = s->cfg->limits.time_s;
+	probe_limits.memory_bytes = s->cfg->limits.memory_bytes;
+	probe_worker = isolate_worker_new(&probe_limits, probe_child, NULL,
+					  sizeof(struct probe_req), sizeof(struct probe_out));
+	if (probe_worker == NULL) {
+		db_free_ids(ids, cands, n);
+		return ferr_set(e, FERR_SYSTEM, "out of memory");
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct ferr fe = { 0 };
 		log_progress("probing %zu of %zu", i + 1, n);
@@ -175,6 +187,8 @@ int measure_run(struct stage *s, struct ferr *e)
 			stage_item_failed(s, ids[i], cands[i], &fe);
 	}
 	log_progress_done();
+	isolate_worker_free(probe_worker);
+	probe_worker = NULL;
 	db_free_ids(ids, cands, n);
 	return 0;
 }

@@ -100,7 +100,10 @@ until [ "$(sql "$db" "SELECT COUNT(*) FROM run_stages WHERE stage = 'folio-probe
     i=$((i + 1)); [ $i -lt 200 ] || fail "the probe stage never started"; sleep 0.05
 done
 stage=$(pgrep -P $pid -f folio-probe) || fail "no folio-probe under the run"
-child=$(pgrep -P "$stage") || fail "no isolated child under folio-probe"
+i=0
+until child=$(pgrep -P "$stage"); do
+    i=$((i + 1)); [ $i -lt 100 ] || fail "no isolated child under folio-probe"; sleep 0.05
+done
 kill -9 "$stage"
 wait $pid 2>/dev/null || true
 i=0
