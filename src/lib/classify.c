@@ -194,7 +194,7 @@ int classify_run(struct stage *s, struct ferr *e)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct ferr fe = { 0 };
-		log_progress("identifying %zu of %zu", i + 1, n);
+		log_item("identify", i + 1, n, cands[i]);
 		if (db_begin(s->db, &fe) != 0 || classify_row(s, id, ids[i], &fe) != 0 ||
 		    db_commit(s->db, &fe) != 0)
 			stage_item_failed(s, ids[i], cands[i], &fe);

@@ -421,7 +421,7 @@ int extract_run(struct stage *s, struct ferr *e)
 			if (failed_before)
 				continue;
 			tried++;
-			log_progress("unpacking %zu of %zu", i + 1, n);
+			log_item("unpack", i + 1, n, cands[i]);
 			if (extract_one(s, id, ins, ids[i], &fe) != 0) {
 				stage_item_failed(s, ids[i], cands[i], &fe);
 				long long *nf = realloc(failed, (nfailed + 1) * sizeof *nf);

@@ -182,7 +182,7 @@ int measure_run(struct stage *s, struct ferr *e)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct ferr fe = { 0 };
-		log_progress("probing %zu of %zu", i + 1, n);
+		log_item("probe", i + 1, n, cands[i]);
 		if (measure_one(s, ids[i], &fe) != 0)
 			stage_item_failed(s, ids[i], cands[i], &fe);
 	}
