@@ -196,8 +196,68 @@ out:
 	return same;
 }
 
-int report_write_file(const struct store *st, const char *rel, const struct sbuf *buf,
-		      struct ferr *e)
+/* Files written but not yet in place: their bytes in DATA/tmp, unsynced,
+ * each with the name it gets once they are durable (batch_commit). */
+struct batch {
+	char **tmp, **dst;
+	size_t n, cap;
+};
+
+/* Removes what is not yet in place and empties b. */
+static void batch_drop(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->tmp[i] != NULL)
+			unlink(b->tmp[i]);
+		free(b->tmp[i]);
+		free(b->dst[i]);
+	}
+	free(b->tmp);
+	free(b->dst);
+	memset(b, 0, sizeof *b);
+}
+
+static int sync_fs(const struct store *st, struct ferr *e)
+{
+	int fd = open(st->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return ferr_errno(e, errno, "cannot open %s", st->root);
+	if (syncfs(fd) != 0)
+		rc = ferr_errno(e, errno, "cannot sync the file system of %s", st->root);
+	close(fd);
+	return rc;
+}
+
+/* Every batched file durable, then in place, then the names durable: a crash
+ * leaves each file old or new, never half of one.  Two syncs in all.  On
+ * failure what is not yet renamed is dropped. */
+static int batch_commit(const struct store *st, struct batch *b, struct ferr *e)
+{
+	int rc = -1;
+
+	if (b->n == 0)
+		return 0;
+	if (sync_fs(st, e) != 0)
+		goto out;
+	for (size_t i = 0; i < b->n; i++) {
+		if (rename(b->tmp[i], b->dst[i]) != 0) {
+			ferr_errno(e, errno, "cannot rename %s to %s", b->tmp[i], b->dst[i]);
+			goto out;
+		}
+		free(b->tmp[i]);
+		b->tmp[i] = NULL;	/* in place: nothing of it left to drop */
+	}
+	rc = sync_fs(st, e);
+out:
+	batch_drop(b);
+	return rc;
+}
+
+/* Writes buf as DATA/rel: straight into place (fsync'd, renamed) without a
+ * batch, into b's list with one. */
+static int write_file(const struct store *st, const char *rel, const struct sbuf *buf,
+		      struct batch *b, struct ferr *e)
 {
 	char dst[4096], dir[4096], tmp[4096];
 	const char *p = sbuf_str(buf);
@@ -215,12 +275,23 @@ int report_write_file(const struct store *st, const char *rel, const struct sbuf
 	if (slash)
 		*slash = '\0';
 	/* a report that would not change is left alone: an unchanged run costs a
-	 * read of it, not a write and two fsyncs (its bytes were made durable
+	 * read of it, not a write and its syncs (its bytes were made durable
 	 * when they were written) */
 	if (same_content(dst, p, left))
 		return 0;
 	if (fs_mkdirs(dir, e) != 0)
 		return -1;
+	if (b != NULL && b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		char **t = realloc(b->tmp, cap * sizeof *t);
+		if (t != NULL)
+			b->tmp = t;
+		char **d = t ? realloc(b->dst, cap * sizeof *d) : NULL;
+		if (d == NULL)
+			return ferr_set(e, FERR_SYSTEM, "out of memory");
+		b->dst = d;
+		b->cap = cap;
+	}
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return ferr_errno(e, errno, "cannot create %s", tmp);
@@ -239,11 +310,35 @@ int report_write_file(const struct store *st, const char *rel, const struct sbuf
 		p += n;
 		left -= (size_t)n;
 	}
-	return fs_commit_file(fd, tmp, dst, e);
+	if (b == NULL)
+		return fs_commit_file(fd, tmp, dst, e);
+	if (close(fd) != 0) {
+		fd = -1;
+		ferr_errno(e, errno, "cannot close %s", tmp);
+		goto fail;
+	}
+	fd = -1;
+	b->tmp[b->n] = strdup(tmp);
+	b->dst[b->n] = strdup(dst);
+	if (b->tmp[b->n] == NULL || b->dst[b->n] == NULL) {
+		free(b->tmp[b->n]);
+		free(b->dst[b->n]);
+		ferr_set(e, FERR_SYSTEM, "out of memory");
+		goto fail;
+	}
+	b->n++;
+	return 0;
 fail:
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	unlink(tmp);
 	return -1;
+}
+
+int report_write_file(const struct store *st, const char *rel, const struct sbuf *buf,
+		      struct ferr *e)
+{
+	return write_file(st, rel, buf, NULL, e);
 }
 
 int64_t report_latest_run(sqlite3 *db)
@@ -279,7 +374,7 @@ static void record_failure(sqlite3 *db, int64_t run_id, const char *candidate,
 
 /* One candidate: render both forms and commit them. */
 static int write_candidate(sqlite3 *db, const struct config *cfg, const struct store *st,
-			   const struct report_day *d, const char *cand,
+			   const struct report_day *d, const char *cand, struct batch *b,
 			   struct report_self *self, struct ferr *e)
 {
 	struct sbuf html, txt;
@@ -291,10 +386,10 @@ static int write_candidate(sqlite3 *db, const struct config *cfg, const struct s
 	if (report_candidate(db, cfg, d, cand, &html, &txt, e) != 0)
 		goto out;
 	snprintf(rel, sizeof rel, "reports/%s/report.html", cand);
-	if (report_write_file(st, rel, &html, e) != 0)
+	if (write_file(st, rel, &html, b, e) != 0)
 		goto out;
 	snprintf(rel, sizeof rel, "reports/%s/report.txt", cand);
-	if (report_write_file(st, rel, &txt, e) != 0)
+	if (write_file(st, rel, &txt, b, e) != 0)
 		goto out;
 	self->bytes_written += html.len + txt.len;
 	self->written++;
@@ -399,6 +494,7 @@ int report_run(sqlite3 *db, const struct config *cfg, const struct store *st,
 	       struct report_self *self, struct sbuf *summary_txt, struct ferr *e)
 {
 	struct idlist all = { 0 }, changed = { 0 };
+	struct batch batch = { 0 };
 	struct sbuf list, html;
 	struct ferr ce;
 	char rel[64];
@@ -414,7 +510,7 @@ int report_run(sqlite3 *db, const struct config *cfg, const struct store *st,
 		if (!report_candidate_id_ok(all.v[i]))
 			ferr_set(&ce, FERR_SYSTEM, "candidate id is not usable as a directory name");
 		if (ce.cls != FERR_NONE ||
-		    write_candidate(db, cfg, st, d, all.v[i], self, &ce) != 0) {
+		    write_candidate(db, cfg, st, d, all.v[i], &batch, self, &ce) != 0) {
 			self->failures++;
 			record_failure(db, run_id, all.v[i], ce.msg);
 		}
@@ -434,21 +530,25 @@ int report_run(sqlite3 *db, const struct config *cfg, const struct store *st,
 			sbuf_addc(&list, '\n');
 			self->notified++;
 		}
-		if (report_write_file(st, rel, &list, e) != 0)
+		if (write_file(st, rel, &list, &batch, e) != 0)
 			goto out;
 		self->bytes_written += list.len;
 	}
 	if (report_nightly(db, cfg, d, run_id, self, &html, summary_txt, e) != 0)
 		goto out;
 	snprintf(rel, sizeof rel, "reports/nightly/%s.html", d->date);
-	if (report_write_file(st, rel, &html, e) != 0)
+	if (write_file(st, rel, &html, &batch, e) != 0)
 		goto out;
 	snprintf(rel, sizeof rel, "reports/nightly/%s.txt", d->date);
-	if (report_write_file(st, rel, summary_txt, e) != 0)
+	if (write_file(st, rel, summary_txt, &batch, e) != 0)
+		goto out;
+	/* every report of the run made durable and put in place at once */
+	if (batch_commit(st, &batch, e) != 0)
 		goto out;
 	self->bytes_written += html.len + summary_txt->len;
 	rc = self->failures ? 1 : 0;
 out:
+	batch_drop(&batch);
 	idlist_free(&all);
 	idlist_free(&changed);
 	sbuf_free(&list);

@@ -248,7 +248,8 @@ static void raw_member_name(const char *archive_name, char *out, size_t outsz)
  * nor less than that (libarchive 3.6.2 hands back more of an overlong deflate
  * stream before it warns, and ends a short one quietly), and the declared
  * size itself is never used to reserve or allocate anything.
- * *crc is the CRC-32 of the bytes, continued.
+ * *crc is the CRC-32 of the bytes, continued; crc NULL: not computed (only a
+ * single gzip-compressed file needs it: libarchive checks zip, 7z, rar, xz).
  * Returns 1 extracted, 0 a content fault (codes set, in m or res), -1 system. */
 static int extract(struct archive *a, struct archive_entry *ent, struct store *st,
 		   const struct config *cfg, struct unpack_budget *budget,
@@ -302,7 +303,8 @@ static int extract(struct archive *a, struct archive_entry *ent, struct store *s
 			rc = 0;
 			goto out;
 		}
-		*crc = crc32_update(*crc, (const unsigned char *)buf, (size_t)n);
+		if (crc != NULL)
+			*crc = crc32_update(*crc, (const unsigned char *)buf, (size_t)n);
 		if (store_write(&w, buf, (size_t)n, e) != 0)
 			goto out;
 	}
@@ -529,10 +531,11 @@ int unpack_archive_fd(struct store *st, const struct config *cfg, int fd,
 		if (m.junk) {
 			reasons_add(&m.codes, "junk-file");
 		} else if (!reasons_rejects(&m.codes)) {
-			int x = extract(a, ent, st, cfg, budget, &m, &crc, res, e);
+			bool gz = is_raw && filter == ARCHIVE_FILTER_GZIP;
+			int x = extract(a, ent, st, cfg, budget, &m, gz ? &crc : NULL, res, e);
 			if (x < 0)
 				goto out;
-			if (x > 0 && is_raw && filter == ARCHIVE_FILTER_GZIP)
+			if (x > 0 && gz)
 				gzip_trailer(fd, sb.st_size, crc, m.size, res);
 			if (res->codes.buf[0])
 				break;	/* an archive-level fault while reading data */
