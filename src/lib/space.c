@@ -21,8 +21,8 @@ static int judge(const struct statvfs *v, uint64_t min_free, uint64_t expected,
 	fmt_mib(expected, x, sizeof x);
 	fmt_mib(min_free, m, sizeof m);
 	return ferr_set(e, FERR_SYSTEM, "not enough free space on the data directory's file"
-			" system for %s: %s free, %s to write, min_free %s (free some space;"
-			" the next run tries again)", what, a, x, m);
+			" system for %s: %s free, %s to write, min_free %s; free some space",
+			what, a, x, m);
 }
 
 int space_check(const char *path, uint64_t min_free, uint64_t expected, const char *what,
