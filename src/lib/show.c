@@ -6,6 +6,9 @@
 #include "db.h"
 #include "stage.h"
 
+/* Files listed by name in a section of status before "... and more". */
+#define SHOW_MAX_LISTED 50
+
 void show_duration(double s, char *out, size_t outsz)
 {
 	long t = lround(s);
@@ -256,6 +259,34 @@ int show_status(sqlite3 *db, const char *root, const struct config *cfg, FILE *f
 	fprintf(f, "files by state:\n");
 	while (sqlite3_step(st) == SQLITE_ROW)
 		fprintf(f, "  %-10s %lld\n", db_col_text(st, 0), sqlite3_column_int64(st, 1));
+	sqlite3_finalize(st);
+	/* failing, not held yet: the next run tries them again */
+	st = db_prepare(db, "SELECT f.candidate_id, f.entry_id, f.source_path, f.state, f.attempts,"
+			    " COALESCE(f.last_error, '') FROM files f LEFT JOIN facts x"
+			    " ON x.sha256 = f.sha256 WHERE f.active = 1 AND f.attempts > 0"
+			    " AND (f.state NOT IN ('held', 'done') OR (f.state = 'done'"
+			    "  AND f.verdict = 'accepted' AND x.kind = 'video'"
+			    "  AND f.normalized_path IS NULL AND f.normalize_error IS NULL))"
+			    " ORDER BY f.candidate_id, f.id LIMIT ?1", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, SHOW_MAX_LISTED + 1);
+	int failing = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char name[4096], why[1024], cand[256], entry[64];
+		if (failing++ == 0)
+			fprintf(f, "failing, tried again on the next run (held after max_attempts):\n");
+		if (failing > SHOW_MAX_LISTED) {
+			fprintf(f, "  ... and more ('folio reprocess --failed --dry-run' lists them"
+				   " all)\n");
+			break;
+		}
+		fprintf(f, "  %s/%s/%s: at %s, attempt %d: %s\n",
+			tame(db_col_text(st, 0), cand, sizeof cand),
+			tame(db_col_text(st, 1), entry, sizeof entry),
+			tame(db_col_text(st, 2), name, sizeof name), db_col_text(st, 3),
+			sqlite3_column_int(st, 4), tame(db_col_text(st, 5), why, sizeof why));
+	}
 	sqlite3_finalize(st);
 	st = db_prepare(db, "SELECT candidate_id, entry_id, source_path, held_state, attempts,"
 			    " COALESCE(last_error, '') FROM files WHERE active = 1 AND state = 'held'"

@@ -35,8 +35,19 @@ run_v "$BIN/folio-scan" -q --inbox "$I" --data "$D"
 obj=$(sql "$D/folio.db" "SELECT store_path FROM files WHERE candidate_id = 'c3'")
 mv "$D/$obj" "$T/saved"; mv "$I/c3" "$T/c3-upload"
 set +e
-for n in 1 2 3; do run_v "$BIN/folio" run -q --inbox "$I" --data "$D" 2>/dev/null; done
+for n in 1 2 3; do
+    run_v "$BIN/folio" run -q --inbox "$I" --data "$D" 2>/dev/null
+    "$BIN/folio" status --data "$D" > "$T/status$n"
+done
 set -e
+# status: failing after one run (retried), held after three, in the identify row
+grep -Eq "^  identify +0 +- +1 +0$" "$T/status1" || fail "status after one failure: $(cat "$T/status1")"
+grep -A1 "^failing, tried again on the next run" "$T/status1" | grep -q "^  c3/E1/V1/a2.mp4: at new, attempt 1: " ||
+    fail "status does not list the failing file: $(cat "$T/status1")"
+grep -Eq "^  identify +0 +- +0 +1$" "$T/status3" || fail "status after three failures: $(cat "$T/status3")"
+grep -A1 "^held for an operator" "$T/status3" | grep -q "^  c3/E1/V1/a2.mp4: at new after 3 attempts: " ||
+    fail "status does not list the held file: $(cat "$T/status3")"
+grep -q "^failing" "$T/status3" && fail "a held file is listed as failing: $(cat "$T/status3")"
 expect_eq "$(sql "$D/folio.db" "SELECT state, held_state, attempts FROM files WHERE candidate_id = 'c3'")" "held|new|3" "c3 held"
 
 dump() { python3 -c 'import sqlite3,sys; c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro",uri=True); print("\n".join(c.iterdump()))' "$D/folio.db"; }
