@@ -351,7 +351,7 @@ void stage_item_failed(struct stage *s, long long file_id, const char *candidate
 		db_bind_text(st, 4, candidate);
 		sqlite3_bind_text(st, 5, err->msg, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 6, held ? "held for an operator: fix the cause, then"
-			" 'folio reprocess' the candidate" : "retried on the next run", -1,
+			" 'folio reprocess --failed'" : "retried on the next run", -1,
 			SQLITE_STATIC);
 		db_step_done(s->db, st, &e);
 		sqlite3_finalize(st);
