@@ -329,8 +329,8 @@ int main(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	cmd = argv[1];
-	if (strcmp(cmd, "run") && strcmp(cmd, "show") && strcmp(cmd, "status") &&
-	    strcmp(cmd, "inspect") && strcmp(cmd, "reprocess"))
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "show") != 0 && strcmp(cmd, "status") != 0 &&
+	    strcmp(cmd, "inspect") != 0 && strcmp(cmd, "reprocess") != 0)
 		return exec_stage(cmd, argc - 1, argv + 1);
 	usage = !strcmp(cmd, "run")	  ? RUN_USAGE
 		: !strcmp(cmd, "reprocess") ? REPROCESS_USAGE
