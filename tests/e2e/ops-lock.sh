@@ -38,6 +38,13 @@ wait_for() {  # wait_for FILE PATTERN: until FILE holds PATTERN (at most 30 s)
         sleep 0.01
     done
 }
+children() {  # children PID: the pids whose parent it is (from /proc: no procps needed)
+    for st in /proc/[0-9]*/stat; do
+        { read -r pid comm state ppid rest < "$st"; } 2>/dev/null || continue
+        [ "$ppid" = "$1" ] && echo "$pid"
+    done
+    return 0
+}
 hold() {  # hold MODE: starts the writer, returns once it holds the write lock
     rm -f "$T/ready" "$T/release"
     base=$(sql "$D/folio.db" "SELECT MAX(id) FROM runs")
@@ -102,7 +109,7 @@ for try in 1 2 3; do
     run3=$!
     wait_for "$T/ready" .
     # caught inside a stage program (not in 'folio run' between two stages)?
-    child=$(pgrep -P $run3 || true)
+    child=$(children $run3)
     grep -q " running$" "$T/ready" && [ -n "$child" ] && break
     release; wait $run3
     [ $try -lt 3 ] || fail "could not catch a stage of a run three times"
