@@ -409,7 +409,7 @@ int unpack_archive_fd(struct store *st, const struct config *cfg, int fd,
 	struct archive_entry *ent = NULL;
 	char **seen = NULL;
 	size_t nseen = 0;
-	char name[NAME_MAX_BYTES], raw_name[256], open_msg[256] = "";
+	char name[NAME_MAX_BYTES], raw_name[256], open_msg[200] = "";
 	struct stat sb;
 	int filter = ARCHIVE_FILTER_NONE;
 	int rc = -1;
