@@ -4,6 +4,7 @@
  * by another [profile], writes DATA/media/<candidate>/<entry>/<slot>.mp4 and
  * .jpg, and records them.  docs/normalize.md tells the whole story. */
 #include <stdio.h>
+#include <string.h>
 
 #include <libavutil/log.h>
 
@@ -38,6 +39,8 @@ int main(int argc, char **argv)
 	struct ferr e = { 0 };
 	int code = EXIT_OK;
 
+	if (argc >= 2 && strcmp(argv[1], "--transcode-one") == 0)
+		return normalize_transcode_one(argc - 2, argv + 2);	/* isolate_exec() */
 	stage_start(&s, "folio-normalize", usage, argc, argv, true);
 	if (s.argc != 0) {
 		log_error("unexpected argument '%s' (see 'folio-normalize --help')", s.argv[0]);

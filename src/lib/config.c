@@ -404,6 +404,97 @@ static int load_slot(struct config *c, const char *entry, struct slot_rule *sr, 
 	return 0;
 }
 
+/* Every key each section may hold: a misspelt key is an error, never a rule
+ * silently gone (a "max_durration" would accept every long video).  [profile]
+ * is the transcoder's: its keys are in config_profile_keys. */
+const char *const config_profile_keys[] = {
+	"video_encoder", "video_profile", "preset", "crf", "video_options", "scale_flags",
+	"tonemap", "max_width", "max_height", "portrait_box", "max_fps", "audio_encoder",
+	"audio_bitrate", "audio_rate", "audio_max_channels", "loudness_target",
+	"loudness_tolerance", "true_peak", "loudness_range", "silence_peak", "poster_at",
+	"poster_quality", "duration_tolerance", "max_duration", "max_pixels", "max_streams",
+	"max_decode_errors", "demuxers", NULL,
+};
+
+static const struct {
+	const char *section;	/* a name, or a prefix ending in '.' */
+	const char *keys[8];
+} known_keys[] = {
+	{ "general", { "timezone", "legacy_code_page", "max_attempts" } },
+	{ "window.", { "opens", "closes" } },
+	{ "archive", { "max_members", "max_expanded", "max_ratio", "ratio_after", "max_depth" } },
+	{ "limits", { "time", "memory", "normalize_factor", "min_free" } },
+	{ "junk", { "names", "prefixes", "dirs" } },
+	{ "entries", { "list" } },
+	{ "entry.", { "slots" } },
+	{ "slot.", { "accept", "streams", "min_duration", "max_duration", "max_size",
+		     "allow_encrypted" } },
+};
+
+static bool key_in(const char *const *keys, size_t n, const char *key)
+{
+	for (size_t k = 0; k < n && keys[k]; k++)
+		if (strcmp(keys[k], key) == 0)
+			return true;
+	return false;
+}
+
+static int check_known_keys(const struct config *c, struct ferr *e)
+{
+	for (int i = 0; i < c->nkv; i++) {
+		const char *sec = c->kv[i].section, *key = c->kv[i].key;
+		bool sec_known = false, ok = false;
+
+		if (strcmp(sec, "profile") == 0) {
+			sec_known = true;
+			ok = key_in(config_profile_keys, SIZE_MAX, key);
+		}
+		for (size_t k = 0; !sec_known && k < sizeof known_keys / sizeof known_keys[0]; k++) {
+			const char *name = known_keys[k].section;
+			size_t len = strlen(name);
+			if (name[len - 1] == '.' ? strncmp(sec, name, len) == 0 && sec[len] != '\0'
+						 : strcmp(sec, name) == 0) {
+				sec_known = true;
+				ok = key_in(known_keys[k].keys, 8, key);
+			}
+		}
+		if (!sec_known)
+			return ferr_set(e, FERR_CONFIG, "%s:%d: [%s]: no such section (docs/config.md)",
+					c->path, c->kv[i].line, sec);
+		if (!ok)
+			return ferr_set(e, FERR_CONFIG, "%s:%d: [%s] %s: no such key (docs/config.md)",
+					c->path, c->kv[i].line, sec, key);
+	}
+	return 0;
+}
+
+/* An [entry.X] or [slot.X.Y] that no list names is a rule that never applies:
+ * most likely a typo in the list or the header. */
+static int check_unused_sections(const struct config *c, struct ferr *e)
+{
+	for (int i = 0; i < c->nkv; i++) {
+		const char *sec = c->kv[i].section;
+		bool used = false;
+
+		if (strncmp(sec, "entry.", 6) == 0) {
+			used = config_entry(c, sec + 6) != NULL;
+		} else if (strncmp(sec, "slot.", 5) == 0) {
+			const char *dot = strchr(sec + 5, '.');
+			for (int k = 0; dot && k < c->nentries; k++)
+				if (strlen(c->entries[k].id) == (size_t)(dot - (sec + 5)) &&
+				    strncmp(c->entries[k].id, sec + 5, (size_t)(dot - (sec + 5))) == 0)
+					used = config_slot(&c->entries[k], dot + 1) != NULL;
+		} else {
+			continue;
+		}
+		if (!used)
+			return ferr_set(e, FERR_CONFIG, "%s:%d: [%s] is not listed (in [entries] list,"
+					" or the entry's slots), so it would never apply", c->path,
+					c->kv[i].line, sec);
+	}
+	return 0;
+}
+
 static int load_rules(struct config *c, struct ferr *e)
 {
 	const char *v;
@@ -560,7 +651,8 @@ struct config *config_load(const char *path, struct ferr *e)
 		e->cls = FERR_CONFIG;
 		goto fail;
 	}
-	if (parse_file(c, f, e) != 0 || load_rules(c, e) != 0)
+	if (parse_file(c, f, e) != 0 || check_known_keys(c, e) != 0 || load_rules(c, e) != 0 ||
+	    check_unused_sections(c, e) != 0)
 		goto fail;
 	fclose(f);
 	return c;

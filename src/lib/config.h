@@ -84,6 +84,9 @@ struct config {
 	struct step_limits limits;
 };
 
+/* The keys [profile] may hold (the transcoder reads them: transcode.c). */
+extern const char *const config_profile_keys[];
+
 /* Parses and checks the file at path.  Returns a config the caller frees with
  * config_free(), or NULL with e filled (FERR_CONFIG, "path:line: what"). */
 struct config *config_load(const char *path, struct ferr *e);

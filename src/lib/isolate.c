@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -402,6 +403,98 @@ int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void
 		return -1;
 	classify_end(lim, got, status, &ru, rss0, res);
 	return 0;
+}
+
+/* ---- steps that are programs --------------------------------------------------- */
+
+int isolate_exec(const struct isolate_limits *lim, char *const argv[], void *out, size_t outsz,
+		 const struct isolate_io *io, struct isolate_result *res, struct ferr *e)
+{
+	int fds[2];
+	pid_t parent = getpid(), pid;
+	double t0 = now_s();
+	int got, status = 0;
+	struct rusage ru;
+
+	memset(res, 0, sizeof *res);
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return ferr_set(e, FERR_SYSTEM, "cannot make a pipe for a step: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return ferr_set(e, FERR_SYSTEM, "cannot start %s: %s", argv[0], strerror(err));
+	}
+	if (pid == 0) {
+		/* only system calls from here to execv: another thread may have
+		 * held any lock at the fork */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		if (fds[1] == 3) {
+			if (fcntl(3, F_SETFD, 0) != 0)
+				_exit(127);
+		} else if (dup2(fds[1], 3) != 3) {
+			_exit(127);
+		}
+		if (close_range(4, ~0U, 0) != 0)
+			for (int fd = 4; fd < 65536; fd++)
+				close(fd);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	res->pid = (long)pid;
+	struct reader rd = { .fd = fds[0], .deadline = lim->time_s > 0 ? t0 + lim->time_s : 0,
+			     .io = io, .e = e };
+	got = parent_read(&rd, out, outsz);
+	if (got == -2 || got == -1)
+		kill(pid, SIGKILL);
+	close(fds[0]);
+	memset(&ru, 0, sizeof ru);
+	while (wait4(pid, &status, 0, &ru) < 0) {
+		if (errno != EINTR) {
+			status = 0;
+			break;
+		}
+	}
+	res->wall_s = now_s() - t0;
+	if (got == -1)
+		return -1;
+	/* a fresh program: its resident set starts from nothing */
+	classify_end(lim, got, status, &ru, 0, res);
+	if (got == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127 && res->end == ISOLATE_CRASHED)
+		return ferr_set(e, FERR_SYSTEM, "cannot run %s", argv[0]);
+	return 0;
+}
+
+int isolate_exec_begin(const struct isolate_limits *lim)
+{
+	struct stat sb;
+
+	if (fstat(3, &sb) != 0 || !S_ISFIFO(sb.st_mode))
+		return -1;
+	(void)fcntl(3, F_SETFD, FD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+	child_fd = 3;
+	set_limit(RLIMIT_CORE, 0, 0);
+	child_memory_cap = lim->memory_bytes;
+	if (lim->memory_bytes > 0 && !isolate_memory_limit_unavailable()) {
+		uint64_t as = statm_bytes(0) + lim->memory_bytes;
+		set_limit(RLIMIT_AS, (rlim_t)as, (rlim_t)as);
+	}
+	cpu_budget(lim);
+	return 0;
+}
+
+void isolate_exec_result(const void *out, size_t outsz)
+{
+	char type = FRAME_RESULT;
+
+	if (write_all(child_fd, &type, 1) != 0 || write_all(child_fd, out, outsz) != 0)
+		_exit(126);
+	_exit(0);
 }
 
 /* ---- workers ---------------------------------------------------------------- */

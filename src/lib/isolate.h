@@ -68,6 +68,22 @@ int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void
 		size_t outsz, const struct isolate_io *io, struct isolate_result *res,
 		struct ferr *e);
 
+/* As isolate_run(), but the step is a program: argv[0] (a path) is executed
+ * in the child with the pipe as its file descriptor 3, nothing else inherited
+ * but 0-2.  For steps run from a process with threads, where a forked child
+ * must not run library code (a lock another thread held at the fork stays
+ * locked in the child: AddressSanitizer's allocator, for one).  The program
+ * calls isolate_exec_begin() with the same limits, does the step, and ends
+ * with isolate_exec_result(). */
+int isolate_exec(const struct isolate_limits *lim, char *const argv[], void *out, size_t outsz,
+		 const struct isolate_io *io, struct isolate_result *res, struct ferr *e);
+/* In a program isolate_exec() started: takes descriptor 3 as its pipe and
+ * lim as its limits (then isolate_progress() and isolate_send() work).
+ * Returns 0, or -1 when descriptor 3 is not a pipe (not started so). */
+int isolate_exec_begin(const struct isolate_limits *lim);
+/* Sends the step's result to the parent and exits. */
+void isolate_exec_result(const void *out, size_t outsz) __attribute__((noreturn));
+
 /* A worker: one child that runs the same step on file after file, for the
  * steps that are many and small (identify, probe), where a fork per file would
  * cost more than the step.  Each call sends a request of reqsz bytes and waits

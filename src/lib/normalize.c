@@ -106,16 +106,14 @@ static void on_progress(void *arg, double done, double total)
 	pthread_mutex_unlock(&w->pl->mu);
 }
 
-/* tc_normalize() as it runs in the isolated child: its progress goes to the
- * parent through the pipe, its result back in tc_out. */
+/* tc_normalize() runs in a program of its own, folio-normalize
+ * --transcode-one (normalize_transcode_one): a child forked from this
+ * process with its threads must not run library code (isolate_exec).  Its
+ * progress comes back as frames, its result as a tc_out. */
 struct tc_out {
 	int rc;
 	struct ferr err;
 	struct tc_result res;
-};
-struct tc_call {
-	const struct tc_profile *p;
-	struct tc_job *job;
 };
 
 static void child_progress(void *arg, double done, double total)
@@ -123,19 +121,53 @@ static void child_progress(void *arg, double done, double total)
 	isolate_progress(done, total);
 }
 
-static void tc_child(void *arg, void *out)
-{
-	struct tc_call *c = arg;
-	struct tc_out *o = out;
+enum { ONE_ARGS = 10 };	/* config src dst poster title duration threads time memory level */
 
-	isolate_test_hook("normalize", c->job->title ? c->job->title : "");
-	c->job->progress = child_progress;
-	c->job->progress_arg = NULL;
-	o->rc = tc_normalize(c->p, c->job, &o->res, &o->err);
+int normalize_transcode_one(int argc, char **argv)
+{
+	struct isolate_limits lim;
+	struct tc_out o;
+	struct tc_profile prof;
+	struct tc_job job;
+	struct config *cfg;
+
+	if (argc != ONE_ARGS) {
+		fprintf(stderr, "folio-normalize: --transcode-one is folio-normalize's own\n");
+		return 2;
+	}
+	lim.time_s = strtod(argv[7], NULL);
+	lim.memory_bytes = strtoull(argv[8], NULL, 10);
+	if (isolate_exec_begin(&lim) != 0) {
+		fprintf(stderr, "folio-normalize: --transcode-one is folio-normalize's own\n");
+		return 2;
+	}
+	log_init("folio-normalize");
+	log_set_level(atoi(argv[9]));
+	tc_log_install(log_level() >= 2);
+	memset(&o, 0, sizeof o);
+	o.rc = -1;
+	cfg = config_load(argv[0], &o.err);
+	if (cfg == NULL || tc_profile_load(cfg, &prof, &o.err) != 0) {
+		o.err.cls = FERR_SYSTEM;	/* the stage read the same file a moment ago */
+		config_free(cfg);
+		isolate_exec_result(&o, sizeof o);
+	}
+	isolate_test_hook("normalize", argv[4]);
+	memset(&job, 0, sizeof job);
+	job.src = argv[1];
+	job.dst = argv[2];
+	job.poster = argv[3];
+	job.title = argv[4];
+	job.src_duration = strtod(argv[5], NULL);
+	job.threads = atoi(argv[6]);
+	job.progress = child_progress;
+	o.rc = tc_normalize(&prof, &job, &o.res, &o.err);
+	config_free(cfg);
+	isolate_exec_result(&o, sizeof o);
 }
 
-/* tc_normalize() in a child: time_s plus normalize_factor per second of
- * video, the memory limit of every step.  A step stopped at a limit is a
+/* tc_normalize() under the limits: time_s plus normalize_factor per second
+ * of video, the memory limit of every step.  A step stopped at a limit is a
  * content failure of this stage (normalize-failed, the limit named), since it
  * follows a probe that found the file sound; its partial output is removed. */
 static int tc_isolated(struct worker *w, struct tc_job *job, struct tc_result *res,
@@ -147,12 +179,25 @@ static int tc_isolated(struct worker *w, struct tc_job *job, struct tc_result *r
 							       job->src_duration : 0),
 		.memory_bytes = sl->memory_bytes,
 	};
-	struct tc_call call = { .p = w->pl->p, .job = job };
+	char bin[4096], dur[32], thr[16], tim[32], mem[32], lvl[8];
 	struct isolate_io io = { .progress = on_progress, .arg = w };
 	struct isolate_result ir;
 	struct tc_out o;
 
-	if (isolate_run(&il, tc_child, &call, &o, sizeof o, &io, &ir, e) != 0)
+	if (stage_bin_dir(bin, sizeof bin) != 0 ||
+	    strlen(bin) + sizeof "/folio-normalize" > sizeof bin)
+		return ferr_set(e, FERR_SYSTEM, "cannot find folio-normalize's own path");
+	strcat(bin, "/folio-normalize");
+	snprintf(dur, sizeof dur, "%.17g", job->src_duration);
+	snprintf(thr, sizeof thr, "%d", job->threads);
+	snprintf(tim, sizeof tim, "%.17g", il.time_s);
+	snprintf(mem, sizeof mem, "%llu", (unsigned long long)il.memory_bytes);
+	snprintf(lvl, sizeof lvl, "%d", log_level());
+	char *argv[] = { bin, "--transcode-one", (char *)w->pl->s->config_path, (char *)job->src,
+			 (char *)job->dst, (char *)job->poster,
+			 (char *)(job->title ? job->title : ""), dur, thr, tim, mem, lvl, NULL };
+
+	if (isolate_exec(&il, argv, &o, sizeof o, &io, &ir, e) != 0)
 		return -1;
 	if (ir.end == ISOLATE_DONE) {
 		if (o.rc != 0) {

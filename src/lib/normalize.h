@@ -46,4 +46,10 @@ int normalize_run(struct stage *s, const struct tc_profile *p, struct normalize_
  * [A-Za-z0-9._-], not starting with '.' or '-'.  Cannot fail. */
 bool normalize_name_ok(const char *s);
 
+/* The main() of folio-normalize --transcode-one CONFIG SRC DST POSTER TITLE
+ * DURATION THREADS TIME MEMORY LEVEL (argv after the flag): one video, in the
+ * program normalize_run() starts for it through isolate_exec().  Does not
+ * return when started so; returns 2 otherwise. */
+int normalize_transcode_one(int argc, char **argv);
+
 #endif

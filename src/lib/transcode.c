@@ -186,40 +186,13 @@ static int prof_list(const struct config *c, const char *key, const char *def, c
 	return 0;
 }
 
-/* Every key [profile] may hold: a misspelt one is an error, not a default. */
-static const char *const profile_keys[] = {
-	"video_encoder", "video_profile", "preset", "crf", "video_options", "scale_flags",
-	"tonemap", "max_width", "max_height", "portrait_box", "max_fps", "audio_encoder",
-	"audio_bitrate", "audio_rate", "audio_max_channels", "loudness_target",
-	"loudness_tolerance", "true_peak", "loudness_range", "silence_peak", "poster_at",
-	"poster_quality", "duration_tolerance", "max_duration", "max_pixels", "max_streams",
-	"max_decode_errors", "demuxers", NULL,
-};
-
-static int check_profile_keys(const struct config *c, struct ferr *e)
-{
-	for (int i = 0; i < c->nkv; i++) {
-		int k = 0;
-
-		if (strcmp(c->kv[i].section, "profile") != 0)
-			continue;
-		while (profile_keys[k] && strcmp(profile_keys[k], c->kv[i].key) != 0)
-			k++;
-		if (profile_keys[k] == NULL)
-			return ferr_set(e, FERR_CONFIG, "%s:%d: [profile] %s: no such key", c->path,
-					c->kv[i].line, c->kv[i].key);
-	}
-	return 0;
-}
-
 int tc_profile_load(const struct config *c, struct tc_profile *out, struct ferr *e)
 {
 	struct tc_profile p;
 	const AVCodec *vc, *ac;
 	const char *dur;
 
-	if (check_profile_keys(c, e) != 0)
-		return -1;
+	/* its keys were checked by config_load() (config_profile_keys) */
 	memset(&p, 0, sizeof p);
 	config_section_version(c, "profile", p.version);
 	if (prof_str(c, "video_encoder", "libx264", p.video_encoder, sizeof p.video_encoder, e) ||

@@ -129,6 +129,33 @@ int main(void)
 	c = config_load("/nonexistent/folio.conf", &e);
 	CHECK(c == NULL && e.cls == FERR_CONFIG);
 
+	/* a misspelt key, section or header is an error naming the line, never a
+	 * rule silently gone */
+	static const char *const typos[][2] = {
+		{ "[slot.E1.V1]\nmax_durration = 5:00\n", "[slot.E1.V1] max_durration: no such key" },
+		{ "[general]\nmax_attempt = 3\n", "[general] max_attempt: no such key" },
+		{ "[limit]\ntime = 3\n", "[limit]: no such section" },
+		{ "[profile]\ncrff = 23\n", "[profile] crff: no such key" },
+		{ "[slot.E1.V7]\naccept = video\n", "[slot.E1.V7] is not listed" },
+		{ "[entry.E3]\nslots = V1\n", "[entry.E3] is not listed" },
+	};
+	for (size_t i = 0; i < sizeof typos / sizeof typos[0]; i++) {
+		snprintf(text, sizeof text, "%s%s", MINIMAL, typos[i][0]);
+		p = write_tmp(text);
+		c = config_load(p, &e);
+		CHECK(c == NULL && e.cls == FERR_CONFIG && strstr(e.msg, typos[i][1]) != NULL);
+		if (c != NULL || strstr(e.msg, typos[i][1]) == NULL)
+			fprintf(stderr, "typo %zu: %s\n", i, c ? "(loaded)" : e.msg);
+		config_free(c);
+		unlink(p);
+	}
+	snprintf(text, sizeof text, "%s[profile]\ncrf = 23\n[limits]\ntime = 3\n", MINIMAL);
+	p = write_tmp(text);
+	c = config_load(p, &e);
+	CHECK(c != NULL);
+	config_free(c);
+	unlink(p);
+
 	/* the shipped config loads and says what the issue asks */
 	const char *top = getenv("FOLIO_TOP");
 	char shipped[4096];

@@ -79,7 +79,8 @@ int main(void)
 	/* every mistake named */
 	CHECK(load("crf = 99\n", &p, &e) == -1 && e.cls == FERR_CONFIG && strstr(e.msg, "crf"));
 	CHECK(load("crf = high\n", &p, &e) == -1 && strstr(e.msg, "crf"));
-	CHECK(load("cfr = 23\n", &p, &e) == -1 && strstr(e.msg, "cfr: no such key"));
+	/* a misspelt key stops config_load() itself, before any stage runs */
+	CHECK(load("cfr = 23\n", &p, &e) == -2 && strstr(e.msg, "cfr: no such key"));
 	CHECK(load("video_encoder = libx265\n", &p, &e) == -1 && strstr(e.msg, "not an H.264"));
 	CHECK(load("video_encoder = nosuch\n", &p, &e) == -1 && strstr(e.msg, "video_encoder"));
 	CHECK(load("audio_encoder = libopus\n", &p, &e) == -1 && strstr(e.msg, "not an AAC"));
