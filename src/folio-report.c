@@ -18,10 +18,14 @@ static const char USAGE[] =
 	"\n"
 	"Writes, from DATA/folio.db and the rules alone:\n"
 	"  DATA/reports/<candidate>/report.html, report.txt   every candidate, every run\n"
-	"  DATA/reports/notify-<date>.txt     candidates whose verdicts changed in the run\n"
-	"  DATA/reports/nightly/<date>.html, <date>.txt      the operator's summary\n"
+	"  DATA/reports/notify-<date>-run<N>.txt   run N's list: candidates whose verdicts\n"
+	"                   changed since the last run whose report was written\n"
+	"  DATA/reports/notify-<date>.txt     the day's union of those lists\n"
+	"  DATA/reports/nightly/<date>-run<N>.html, .txt   the operator's summary of run N\n"
+	"  DATA/reports/nightly/<date>.html, <date>.txt    the day's latest summary\n"
 	"The run is $FOLIO_RUN_ID (set by 'folio run'), else the latest recorded; the notify\n"
-	"list is written only for a run named by $FOLIO_RUN_ID.  See docs/reports.md.\n"
+	"lists and the run's own summary are written only for a run named by $FOLIO_RUN_ID.\n"
+	"See docs/reports.md.\n"
 	"\n"
 	"Options:\n"
 	"  --data DIR       the data directory (folio.db, reports/, ...); required\n"
@@ -77,7 +81,7 @@ static int own_options(int argc, char **argv, struct opts *o)
 static void list_reasons(void)
 {
 	for (const struct reason *r = reason_table(); r->code; r++)
-		printf("%s\t%s\t%s\t%s\n", r->code, r->warning ? "warning" : "rejects", r->what, r->fix);
+		printf("%s\t%s\t%s\t%s\n", r->code, report_reason_kind(r), r->what, r->fix);
 }
 
 int main(int argc, char **argv)

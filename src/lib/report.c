@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "reasons.h"
 
 /* between a number and its unit, so that no line breaks inside "2.1 GB" */
 #define NBSP "\xC2\xA0"
@@ -22,7 +23,7 @@ static const char *const MONTHS[12] = {
 
 /* localtime_r in another zone.  TZ is process-wide, so it is swapped and
  * restored around the call (the stage is single-threaded). */
-static void local_tm(const char *tz, time_t t, struct tm *out)
+static void local_tm_zone(const char *tz, time_t t, struct tm *out, char *zone, size_t zonesz)
 {
 	const char *old = getenv("TZ");
 	char *saved = old ? strdup(old) : NULL;
@@ -31,6 +32,9 @@ static void local_tm(const char *tz, time_t t, struct tm *out)
 	tzset();
 	if (localtime_r(&t, out) == NULL)
 		memset(out, 0, sizeof *out);
+	/* the abbreviation is read while TZ is still this zone */
+	if (zone != NULL && zonesz > 0 && strftime(zone, zonesz, "%Z", out) == 0)
+		zone[0] = '\0';
 	if (saved) {
 		setenv("TZ", saved, 1);
 		free(saved);
@@ -38,6 +42,11 @@ static void local_tm(const char *tz, time_t t, struct tm *out)
 		unsetenv("TZ");
 	}
 	tzset();
+}
+
+static void local_tm(const char *tz, time_t t, struct tm *out)
+{
+	local_tm_zone(tz, t, out, NULL, 0);
 }
 
 /* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm): a
@@ -65,6 +74,18 @@ void report_fmt_time(const char *tz, time_t t, bool with_time, char *out, size_t
 	else
 		snprintf(out, outsz, "%s %d, %d", MONTHS[tm.tm_mon % 12], tm.tm_mday,
 			 tm.tm_year + 1900);
+}
+
+void report_fmt_time_zone(const char *tz, time_t t, char *out, size_t outsz)
+{
+	struct tm tm;
+	char zone[16];
+
+	local_tm_zone(tz, t, &tm, zone, sizeof zone);
+	/* a zone without an abbreviation (numeric, "UTC" aside) is named */
+	snprintf(out, outsz, "%s %d, %d at %02d:%02d %s", MONTHS[tm.tm_mon % 12], tm.tm_mday,
+		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+		 zone[0] && zone[0] != '+' && zone[0] != '-' ? zone : tz);
 }
 
 void report_fmt_duration(double s, char *out, size_t outsz)
@@ -96,6 +117,36 @@ void report_fmt_size(uint64_t n, char *out, size_t outsz)
 		snprintf(out, outsz, "%.1f" NBSP "%s", v, units[u]);
 	else
 		snprintf(out, outsz, "%.0f" NBSP "%s", v, units[u]);
+}
+
+bool report_size_is_binary(uint64_t limit)
+{
+	if (limit == 0 || limit % 1024 != 0)
+		return false;
+	for (uint64_t u = 1000; u <= 1000000000000ULL; u *= 1000)
+		if (limit % u == 0 && limit / u < 1000)
+			return false;	/* "100 MB" reads as the config wrote it */
+	return true;
+}
+
+void report_fmt_size_binary(uint64_t n, char *out, size_t outsz)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024) {
+		report_fmt_size(n, out, outsz);
+		return;
+	}
+	while (v >= 1023.95 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (v == (double)(uint64_t)v || v >= 99.95)
+		snprintf(out, outsz, "%.0f" NBSP "%s", v, units[u]);
+	else
+		snprintf(out, outsz, "%.1f" NBSP "%s", v, units[u]);
 }
 
 const struct window *report_window_at(const struct config *cfg, time_t t)
@@ -341,6 +392,14 @@ int report_write_file(const struct store *st, const char *rel, const struct sbuf
 	return write_file(st, rel, buf, NULL, e);
 }
 
+const char *report_reason_kind(const struct reason *r)
+{
+	if (r->warning)
+		return "warning";
+	/* judge.c: a junk file's verdict is skipped, whatever else it carries */
+	return strcmp(r->code, "junk-file") == 0 ? "skips" : "rejects";
+}
+
 int64_t report_latest_run(sqlite3 *db)
 {
 	sqlite3_stmt *st = NULL;
@@ -349,6 +408,24 @@ int64_t report_latest_run(sqlite3 *db)
 	if (sqlite3_prepare_v2(db, "SELECT MAX(id) FROM runs", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+int64_t report_last_reported_run(sqlite3 *db, int64_t run_id)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t id = 0;
+
+	/* the runner sets finished_at and exit_code once the stage has ended;
+	 * exit 0 or 1 means the notify list and the summary were written */
+	if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(run_id), 0) FROM run_stages"
+			       " WHERE stage = 'folio-report' AND finished_at IS NOT NULL"
+			       " AND exit_code IN (0, 1) AND run_id < ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+	}
 	sqlite3_finalize(st);
 	return id;
 }
@@ -415,22 +492,23 @@ static void idlist_free(struct idlist *l)
 	l->n = l->cap = 0;
 }
 
-/* Fills l with every candidate id; with changed_in_run > 0, only those with
- * a verdict recorded in that run. */
-static int list_candidates(sqlite3 *db, int64_t changed_in_run, struct idlist *l,
+/* Fills l with every candidate id; with changed_upto > 0, only those with a
+ * verdict recorded in a run after since, up to changed_upto. */
+static int list_candidates(sqlite3 *db, int64_t changed_upto, int64_t since, struct idlist *l,
 			   struct ferr *e)
 {
 	static const char ALL[] =
 		"SELECT candidate_id FROM files UNION SELECT candidate_id FROM entries ORDER BY 1";
 	static const char CHANGED[] =
 		"SELECT DISTINCT f.candidate_id FROM verdict_history h JOIN files f ON f.id = h.file_id"
-		" WHERE h.run_id = ?1 ORDER BY 1";
-	sqlite3_stmt *st = db_prepare(db, changed_in_run > 0 ? CHANGED : ALL, e);
+		" WHERE h.run_id > ?2 AND h.run_id <= ?1 ORDER BY 1";
+	sqlite3_stmt *st = db_prepare(db, changed_upto > 0 ? CHANGED : ALL, e);
 	int rc;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, changed_in_run);
+	sqlite3_bind_int64(st, 1, changed_upto);
+	sqlite3_bind_int64(st, 2, since);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (l->n == l->cap) {
 			size_t cap = l->cap ? l->cap * 2 : 64;
@@ -489,20 +567,39 @@ static void keep_earlier(const struct store *st, const char *rel, struct sbuf *l
 	fclose(f);
 }
 
+/* Commits the summary as DATA/reports/nightly/<name>.html and .txt. */
+static int write_summary(const struct store *st, const char *name, const struct sbuf *html,
+			 const struct sbuf *txt, struct batch *b, struct ferr *e)
+{
+	char rel[96];
+
+	snprintf(rel, sizeof rel, "reports/nightly/%.40s.html", name);
+	if (write_file(st, rel, html, b, e) != 0)
+		return -1;
+	snprintf(rel, sizeof rel, "reports/nightly/%.40s.txt", name);
+	return write_file(st, rel, txt, b, e);
+}
+
 int report_run(sqlite3 *db, const struct config *cfg, const struct store *st,
-	       const struct report_day *d, int64_t run_id, bool notify,
+	       const struct report_day *day, int64_t run_id, bool notify,
 	       struct report_self *self, struct sbuf *summary_txt, struct ferr *e)
 {
 	struct idlist all = { 0 }, changed = { 0 };
 	struct batch batch = { 0 };
-	struct sbuf list, html;
+	struct report_day dd = *day, *d = &dd;
+	struct sbuf list, daylist, html;
 	struct ferr ce;
-	char rel[64];
+	char rel[96];
 	int rc = -1;
 
 	sbuf_init(&list);
+	sbuf_init(&daylist);
 	sbuf_init(&html);
-	if (list_candidates(db, 0, &all, e) != 0)
+	/* what is new: everything since the last run whose report was written,
+	 * so that verdicts of a run stopped before its report are not lost */
+	d->since_run = run_id > 0 ? report_last_reported_run(db, run_id) : 0;
+	self->in_run = notify && run_id > 0;
+	if (list_candidates(db, 0, 0, &all, e) != 0)
 		goto out;
 	for (size_t i = 0; i < all.n; i++) {
 		self->candidates++;
@@ -515,32 +612,49 @@ int report_run(sqlite3 *db, const struct config *cfg, const struct store *st,
 			record_failure(db, run_id, all.v[i], ce.msg);
 		}
 	}
-	if (notify) {
-		if (list_candidates(db, run_id, &changed, e) != 0)
+	if (self->in_run) {
+		if (list_candidates(db, run_id, d->since_run, &changed, e) != 0)
 			goto out;
-		snprintf(rel, sizeof rel, "reports/notify-%s.txt", d->date);
-		/* a second run the same day adds to the day's list, never replaces it:
-		 * the mailer may not have read the first one yet */
-		keep_earlier(st, rel, &list);
 		/* the mailer reads one id a line: an id we could not use stays out */
 		for (size_t i = 0; i < changed.n; i++) {
-			if (!report_candidate_id_ok(changed.v[i]) || listed(&list, changed.v[i]))
+			if (!report_candidate_id_ok(changed.v[i]))
 				continue;
 			sbuf_adds(&list, changed.v[i]);
 			sbuf_addc(&list, '\n');
 			self->notified++;
 		}
+		/* the run's own list: what a mailer that read the earlier ones of
+		 * the day has not seen */
+		snprintf(rel, sizeof rel, "reports/notify-%.10s-run%lld.txt", d->date,
+			 (long long)run_id);
 		if (write_file(st, rel, &list, &batch, e) != 0)
 			goto out;
 		self->bytes_written += list.len;
+		/* the day's list adds to itself, never replaces: the union of the
+		 * day's run lists */
+		snprintf(rel, sizeof rel, "reports/notify-%.10s.txt", d->date);
+		keep_earlier(st, rel, &daylist);
+		for (size_t i = 0; i < changed.n; i++) {
+			if (!report_candidate_id_ok(changed.v[i]) || listed(&daylist, changed.v[i]))
+				continue;
+			sbuf_adds(&daylist, changed.v[i]);
+			sbuf_addc(&daylist, '\n');
+		}
+		for (size_t i = 0; i < daylist.len; i++)
+			self->notified_day += daylist.buf[i] == '\n';
+		if (write_file(st, rel, &daylist, &batch, e) != 0)
+			goto out;
+		self->bytes_written += daylist.len;
 	}
 	if (report_nightly(db, cfg, d, run_id, self, &html, summary_txt, e) != 0)
 		goto out;
-	snprintf(rel, sizeof rel, "reports/nightly/%s.html", d->date);
-	if (write_file(st, rel, &html, &batch, e) != 0)
-		goto out;
-	snprintf(rel, sizeof rel, "reports/nightly/%s.txt", d->date);
-	if (write_file(st, rel, summary_txt, &batch, e) != 0)
+	/* one summary per run, and the day's latest under the day's name */
+	if (self->in_run) {
+		snprintf(rel, sizeof rel, "%.10s-run%lld", d->date, (long long)run_id);
+		if (write_summary(st, rel, &html, summary_txt, &batch, e) != 0)
+			goto out;
+	}
+	if (write_summary(st, d->date, &html, summary_txt, &batch, e) != 0)
 		goto out;
 	/* every report of the run made durable and put in place at once */
 	if (batch_commit(st, &batch, e) != 0)
@@ -552,6 +666,7 @@ out:
 	idlist_free(&all);
 	idlist_free(&changed);
 	sbuf_free(&list);
+	sbuf_free(&daylist);
 	sbuf_free(&html);
 	return rc;
 }

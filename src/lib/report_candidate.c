@@ -284,11 +284,12 @@ static int load_changes(sqlite3 *db, struct cand *c, struct ferr *e)
 		return 0;
 	st = db_prepare(db,
 		"SELECT DISTINCT h.file_id FROM verdict_history h JOIN files f ON f.id = h.file_id"
-		" WHERE f.candidate_id = ?1 AND h.run_id = ?2", e);
+		" WHERE f.candidate_id = ?1 AND h.run_id > ?3 AND h.run_id <= ?2", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, c->day->run_id);
+	sqlite3_bind_int64(st, 3, c->day->since_run);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct file *f = file_by_id(c, sqlite3_column_int64(st, 0));
 		if (f)
@@ -389,6 +390,38 @@ static void put_type(struct sbuf *b, const struct file *f)
 	}
 }
 
+static const struct slot_rule *rule_of(const struct cand *c, const struct file *f)
+{
+	const struct entry_rule *er = config_entry(c->cfg, f->entry);
+	return er && *f->slot ? config_slot(er, f->slot) : NULL;
+}
+
+/* A size in the units of the slot's limit, as the config wrote it: "2 GiB"
+ * beside a limit of 2 GiB, "1.5 MB" beside one of 100 MB. */
+static void fmt_size_for(const struct slot_rule *r, uint64_t n, char *out, size_t outsz)
+{
+	if (r && report_size_is_binary(r->max_bytes))
+		report_fmt_size_binary(n, out, outsz);
+	else
+		report_fmt_size(n, out, outsz);
+}
+
+/* "May 1 – June 15, 2026 at 23:59" (the year once when both share it) */
+static void window_range(const struct report_day *d, const struct window *w, char *out,
+			 size_t outsz)
+{
+	char from[48], to[64];
+	size_t n;
+
+	report_fmt_time(d->tz, w->opens, false, from, sizeof from);
+	report_fmt_time(d->tz, w->closes, true, to, sizeof to);
+	n = strlen(from);
+	/* "May 1, 2026" and "June 15, 2026 at ..." of one year: drop the first year */
+	if (n > 6 && strncmp(from + n - 6, to + strcspn(to, ","), 6) == 0)
+		from[n - 6] = '\0';
+	snprintf(out, outsz, "%s \xE2\x80\x93 %s", from, to);
+}
+
 static const char *compose_found(struct cand *c, struct sbuf *b, const struct file *f)
 {
 	char tmp[48];
@@ -411,19 +444,13 @@ static const char *compose_found(struct cand *c, struct sbuf *b, const struct fi
 		sbuf_addf(b, " \xC2\xB7 %s", tmp);
 	}
 	if (f->has_size) {
-		report_fmt_size((uint64_t)f->size, tmp, sizeof tmp);
+		fmt_size_for(rule_of(c, f), (uint64_t)f->size, tmp, sizeof tmp);
 		sbuf_addf(b, " \xC2\xB7 %s", tmp);
 	}
 	return arena_str(&c->a, sbuf_str(b));
 }
 
 /* --- what is wrong and how to fix it ----------------------------------- */
-
-static const struct slot_rule *rule_of(const struct cand *c, const struct file *f)
-{
-	const struct entry_rule *er = config_entry(c->cfg, f->entry);
-	return er && *f->slot ? config_slot(er, f->slot) : NULL;
-}
 
 static const char *accept_words(enum slot_accept a)
 {
@@ -474,8 +501,8 @@ static bool compose_what(struct cand *c, struct sbuf *b, const struct file *f, c
 		report_fmt_duration(r->min_s, lim, sizeof lim);
 		sbuf_addf(b, "The video runs %s; this slot needs at least %s.", got, lim);
 	} else if (eq(code, "file-too-large") && r && r->max_bytes && f->has_size) {
-		report_fmt_size((uint64_t)f->size, got, sizeof got);
-		report_fmt_size(r->max_bytes, lim, sizeof lim);
+		fmt_size_for(r, (uint64_t)f->size, got, sizeof got);
+		fmt_size_for(r, r->max_bytes, lim, sizeof lim);
 		sbuf_addf(b, "The file is %s; this slot allows at most %s.", got, lim);
 	} else if (eq(code, "type-not-allowed") && r && (*f->mime || *f->kind)) {
 		struct sbuf t;
@@ -486,13 +513,16 @@ static bool compose_what(struct cand *c, struct sbuf *b, const struct file *f, c
 		b->failed |= t.failed;
 		sbuf_free(&t);
 	} else if (eq(code, "late-upload") && f->upload_time > 0) {
+		/* late-upload is any upload outside the window, early ones too */
 		const struct window *w = report_window_at(c->cfg, (time_t)f->upload_time);
-		report_fmt_time(c->day->tz, (time_t)f->upload_time, true, got, sizeof got);
-		if (w == NULL || f->upload_time <= w->closes)
+		char range[128];
+		if (w == NULL || (f->upload_time >= w->opens && f->upload_time <= w->closes))
 			return false;
-		report_fmt_time(c->day->tz, w->closes, true, lim, sizeof lim);
-		sbuf_addf(b, "The file arrived on %s, after the submission window closed on %s.",
-			  got, lim);
+		report_fmt_time_zone(c->day->tz, (time_t)f->upload_time, got, sizeof got);
+		window_range(c->day, w, range, sizeof range);
+		sbuf_addf(b, "The file arrived on %s, outside the submission window (%s, %s time):"
+			  " %s.", got, range, c->day->tz, f->upload_time < w->opens
+			  ? "before the window opened" : "after the window closed");
 	} else if (eq(code, "duplicate-file") && (g = twin_of(c, f)) != NULL) {
 		sbuf_adds(b, "This file is identical to \"");
 		html_clean(b, g->name, HTML_NAME_MAX, false);
@@ -506,6 +536,39 @@ static bool compose_what(struct cand *c, struct sbuf *b, const struct file *f, c
 		return false;
 	}
 	return true;
+}
+
+/* The fix sentence for code, true of the day of the report: an upload made
+ * outside the window is told when to upload again; once the window has
+ * closed, no fix asks for a new upload, which could no longer be scored. */
+static const char *compose_fix(struct cand *c, struct sbuf *b, const struct file *f,
+			       const char *code, const char *fix, bool problem)
+{
+	const struct report_day *d = c->day;
+	const struct window *w;
+
+	if (d->closed && d->win) {
+		sbuf_reset(b);
+		if (problem)
+			sbuf_addf(b, "This file cannot be scored; the submission window closed on %s"
+				  " (%s time).", d->closes_text, d->tz);
+		else if (strstr(fix, "upload") != NULL)
+			sbuf_adds(b, "Nothing to do: the submission window has closed.");
+		else
+			return fix;
+		return arena_str(&c->a, sbuf_str(b));
+	}
+	if (eq(code, "late-upload") && f->upload_time > 0 &&
+	    (w = report_window_at(c->cfg, (time_t)f->upload_time)) != NULL &&
+	    f->upload_time < w->opens) {
+		char closes[64];
+		report_fmt_time(d->tz, w->closes, true, closes, sizeof closes);
+		sbuf_reset(b);
+		sbuf_addf(b, "A file uploaded before the window opened cannot be scored: upload it"
+			  " again within the window, by %s (%s time).", closes, d->tz);
+		return arena_str(&c->a, sbuf_str(b));
+	}
+	return fix;
 }
 
 static void add_note(struct file *f, int max, const char *what, const char *fix,
@@ -544,9 +607,11 @@ static void compose_notes(struct cand *c, struct sbuf *b, struct file *f)
 				add_note(f, max, arena_str(&c->a, sbuf_str(b)), "Contact the program"
 					 " office and quote the reference above.", true);
 			} else {
-				add_note(f, max, compose_what(c, b, f, code)
-					 ? arena_str(&c->a, sbuf_str(b)) : r->what, r->fix,
-					 !r->warning && f->res != RES_SKIPPED);
+				bool problem = !r->warning && f->res != RES_SKIPPED;
+				const char *what = compose_what(c, b, f, code)
+						   ? arena_str(&c->a, sbuf_str(b)) : r->what;
+				add_note(f, max, what, compose_fix(c, b, f, code, r->fix, problem),
+					 problem);
 			}
 		}
 		p += n;
@@ -562,8 +627,8 @@ static void compose_notes(struct cand *c, struct sbuf *b, struct file *f)
 			 "Nothing to do; your next report will show the result.", false);
 	else if (f->res == RES_REPLACED && f->nnotes == 0)
 		add_note(f, max, "You uploaded a newer file for this slot, so this one is no longer"
-			 " used.", "Nothing to do, unless you meant this one: then upload it again.",
-			 false);
+			 " used.", c->day->closed ? "Nothing to do: the submission window has closed."
+			 : "Nothing to do, unless you meant this one: then upload it again.", false);
 	else if (f->res == RES_ACTION && f->nnotes == 0)
 		add_note(f, max, "This file did not pass our checks.",
 			 "Contact the program office for help with this file.", true);
@@ -747,7 +812,7 @@ static const char *slot_title(const struct slot_rule *r)
 	return "Item";
 }
 
-/* "one video with picture and sound, 0:30 to 10:00 long, up to 2.1 GB" */
+/* "one video with picture and sound, 0:30 to 10:00 long, at most 2 GiB" */
 static void slot_needs(struct sbuf *b, const struct slot_rule *r)
 {
 	char lo[32], hi[32], sz[32];
@@ -763,7 +828,7 @@ static void slot_needs(struct sbuf *b, const struct slot_rule *r)
 	else if (media && r->min_s > 0)
 		sbuf_addf(b, ", at least %s long", lo);
 	if (r->max_bytes) {
-		report_fmt_size(r->max_bytes, sz, sizeof sz);
+		fmt_size_for(r, r->max_bytes, sz, sizeof sz);
 		sbuf_addf(b, ", at most %s", sz);
 	}
 	if (r->accept == ACCEPT_PDF && !r->allow_encrypted)
@@ -928,7 +993,7 @@ static void html_file(struct cand *c, struct sbuf *b, const struct file *f)
 		sbuf_adds(b, "</span>");
 	}
 	if (f->upload_time > 0) {
-		report_fmt_time(c->day->tz, (time_t)f->upload_time, true, when, sizeof when);
+		report_fmt_time_zone(c->day->tz, (time_t)f->upload_time, when, sizeof when);
 		sbuf_addf(b, "<span class=\"sub\">uploaded %s</span>", when);
 	}
 	sbuf_adds(b, "</th><td class=\"found\" role=\"cell\" data-label=\"What folio found\">");
@@ -1118,7 +1183,7 @@ static void text_file(struct cand *c, struct sbuf *b, const struct file *f)
 		sbuf_wrap(b, sbuf_str(&t), 4, 6, WIDTH);
 	}
 	if (f->upload_time > 0) {
-		report_fmt_time(c->day->tz, (time_t)f->upload_time, true, when, sizeof when);
+		report_fmt_time_zone(c->day->tz, (time_t)f->upload_time, when, sizeof when);
 		sbuf_addf(b, "    Uploaded: %s\n", when);
 	}
 	sbuf_reset(&t);

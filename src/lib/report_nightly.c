@@ -73,7 +73,10 @@ static void fmt_count(long long v, char *out, size_t n) { snprintf(out, n, "%lld
 
 /* --- the sections -------------------------------------------------------- */
 
-static int one_int(sqlite3 *db, const char *sql, int64_t run, long long *out, struct ferr *e)
+/* ?1 is the run, ?2 the last run reported before it (d->since_run): "tonight"
+ * is every run after ?2 up to ?1.  A query without ?2 ignores it. */
+static int one_int(sqlite3 *db, const char *sql, int64_t run, int64_t since, long long *out,
+		   struct ferr *e)
 {
 	sqlite3_stmt *st = db_prepare(db, sql, e);
 	int rc;
@@ -81,6 +84,8 @@ static int one_int(sqlite3 *db, const char *sql, int64_t run, long long *out, st
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, since);
 	rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
@@ -89,26 +94,31 @@ static int one_int(sqlite3 *db, const char *sql, int64_t run, long long *out, st
 	return 0;
 }
 
-static int overview(sqlite3 *db, int64_t run, const struct report_self *self, struct table *t,
-		    struct ferr *e)
+static int overview(sqlite3 *db, int64_t run, int64_t since, const struct report_self *self,
+		    struct table *t, struct ferr *e)
 {
 	static const struct { const char *label, *sql; } Q[] = {
 		{ "Candidates seen tonight",
-		  "SELECT COUNT(DISTINCT candidate_id) FROM uploads WHERE seen_run = ?1" },
+		  "SELECT COUNT(DISTINCT candidate_id) FROM uploads WHERE seen_run > ?2"
+		  " AND seen_run <= ?1" },
 		{ "Candidates in the manifest",
 		  "SELECT COUNT(*) FROM (SELECT candidate_id FROM files UNION"
 		  " SELECT candidate_id FROM entries)" },
-		{ "New uploads", "SELECT COUNT(*) FROM uploads WHERE first_run = ?1" },
+		{ "New uploads",
+		  "SELECT COUNT(*) FROM uploads WHERE first_run > ?2 AND first_run <= ?1" },
 		{ "Changed uploads (same name, new content)",
-		  "SELECT COUNT(*) FROM uploads WHERE changed_run = ?1 AND first_run IS NOT ?1" },
+		  "SELECT COUNT(*) FROM uploads WHERE changed_run > ?2 AND changed_run <= ?1"
+		  " AND NOT (first_run > ?2 AND first_run <= ?1)" },
 		{ "Bytes of new and changed uploads",
-		  "SELECT COALESCE(SUM(size_bytes), 0) FROM uploads WHERE changed_run = ?1"
-		  " OR first_run = ?1" },
+		  "SELECT COALESCE(SUM(size_bytes), 0) FROM uploads WHERE (changed_run > ?2 AND"
+		  " changed_run <= ?1) OR (first_run > ?2 AND first_run <= ?1)" },
 		{ "Files judged tonight",
-		  "SELECT COUNT(DISTINCT file_id) FROM verdict_history WHERE run_id = ?1" },
+		  "SELECT COUNT(DISTINCT file_id) FROM verdict_history WHERE run_id > ?2"
+		  " AND run_id <= ?1" },
 		{ "Entries that became complete tonight",
-		  "SELECT COUNT(*) FROM entries WHERE completed_run = ?1" },
-		{ "System failures tonight", "SELECT COUNT(*) FROM system_failures WHERE run_id = ?1" },
+		  "SELECT COUNT(*) FROM entries WHERE completed_run > ?2 AND completed_run <= ?1" },
+		{ "System failures tonight",
+		  "SELECT COUNT(*) FROM system_failures WHERE run_id > ?2 AND run_id <= ?1" },
 		{ "Files held for an operator (all runs)",
 		  "SELECT COUNT(*) FROM files WHERE active = 1 AND state = 'held'" },
 	};
@@ -120,7 +130,7 @@ static int overview(sqlite3 *db, int64_t run, const struct report_self *self, st
 	t->head[1] = "Count";
 	t->num[1] = true;
 	for (size_t i = 0; i < sizeof Q / sizeof Q[0]; i++) {
-		if (one_int(db, Q[i].sql, run, &n, e) != 0)
+		if (one_int(db, Q[i].sql, run, since, &n, e) != 0)
 			return -1;
 		fmt_count(n, v, sizeof v);
 		if (strncmp(Q[i].label, "Bytes", 5) == 0)
@@ -129,18 +139,22 @@ static int overview(sqlite3 *db, int64_t run, const struct report_self *self, st
 	}
 	fmt_count(self ? self->candidates : 0, v, sizeof v);
 	table_row(t, (const char *[]){ "Candidate reports written", v });
-	fmt_count(self ? self->notified : 0, v, sizeof v);
-	table_row(t, (const char *[]){ "Candidates to notify (verdicts changed)", v });
+	if (self && self->in_run) {
+		fmt_count(self->notified, v, sizeof v);
+		table_row(t, (const char *[]){ "Candidates to notify (this run's list)", v });
+		fmt_count(self->notified_day, v, sizeof v);
+		table_row(t, (const char *[]){ "Candidates on the day's notify list", v });
+	}
 	return 0;
 }
 
-static int verdicts(sqlite3 *db, int64_t run, struct table *t, struct ferr *e)
+static int verdicts(sqlite3 *db, int64_t run, int64_t since, struct table *t, struct ferr *e)
 {
-	/* a file judged twice in one run counts once, by its last verdict */
+	/* a file judged twice tonight counts once, by its last verdict */
 	sqlite3_stmt *st = db_prepare(db,
-		"WITH tonight AS (SELECT h.verdict FROM verdict_history h WHERE h.run_id = ?1 AND"
-		"  h.id = (SELECT MAX(id) FROM verdict_history WHERE file_id = h.file_id AND"
-		"  run_id = ?1)),"
+		"WITH tonight AS (SELECT h.verdict FROM verdict_history h WHERE h.run_id > ?2 AND"
+		"  h.run_id <= ?1 AND h.id = (SELECT MAX(id) FROM verdict_history WHERE"
+		"  file_id = h.file_id AND run_id > ?2 AND run_id <= ?1)),"
 		" v(verdict, ord) AS (VALUES('accepted',1),('rejected',2),('skipped',3),"
 		"  ('superseded',4),('pending',5))"
 		" SELECT v.verdict, (SELECT COUNT(*) FROM files WHERE active = 1 AND verdict = v.verdict),"
@@ -150,6 +164,7 @@ static int verdicts(sqlite3 *db, int64_t run, struct table *t, struct ferr *e)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, since);
 	table_init(t, "Files by verdict", NULL, 3);
 	t->head[0] = "Verdict";
 	t->head[1] = "All files";
@@ -209,13 +224,15 @@ static void count_codes(struct counts *c, const char *list, bool tonight)
 	}
 }
 
-static int reason_counts(sqlite3 *db, int64_t run, struct table *t, struct ferr *e)
+static int reason_counts(sqlite3 *db, int64_t run, int64_t since, struct table *t,
+			 struct ferr *e)
 {
 	static const char SQL[] =
 		"SELECT 0, CASE WHEN post_reasons = '' THEN reasons WHEN reasons = '' THEN"
 		" post_reasons ELSE reasons || ',' || post_reasons END FROM files WHERE active = 1"
-		" UNION ALL SELECT 1, h.reasons FROM verdict_history h WHERE h.run_id = ?1 AND"
-		" h.id = (SELECT MAX(id) FROM verdict_history WHERE file_id = h.file_id AND run_id = ?1)";
+		" UNION ALL SELECT 1, h.reasons FROM verdict_history h WHERE h.run_id > ?2 AND"
+		" h.run_id <= ?1 AND h.id = (SELECT MAX(id) FROM verdict_history WHERE"
+		" file_id = h.file_id AND run_id > ?2 AND run_id <= ?1)";
 	const struct reason *table = reason_table();
 	sqlite3_stmt *st = db_prepare(db, SQL, e);
 	struct counts *c = calloc(1, sizeof *c);
@@ -228,11 +245,12 @@ static int reason_counts(sqlite3 *db, int64_t run, struct table *t, struct ferr 
 	t->head[2] = "Files now";
 	t->head[3] = "Tonight";
 	t->num[2] = t->num[3] = true;
-	t->note = "Files now: active files carrying the code; tonight: files judged in this run"
+	t->note = "Files now: active files carrying the code; tonight: files judged tonight"
 		  " (docs/reasons.md says what each code means).";
 	if (st == NULL || c == NULL)
 		goto out;
 	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, since);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		count_codes(c, db_col_text(st, 1), sqlite3_column_int(st, 0) == 1);
 	for (int i = 0; i < 64 && table[i].code; i++) {
@@ -240,8 +258,7 @@ static int reason_counts(sqlite3 *db, int64_t run, struct table *t, struct ferr 
 			continue;
 		fmt_count(c->all[i], a, sizeof a);
 		fmt_count(c->tonight[i], b, sizeof b);
-		table_row(t, (const char *[]){ table[i].code, table[i].warning ? "warning"
-					       : "rejects", a, b });
+		table_row(t, (const char *[]){ table[i].code, report_reason_kind(&table[i]), a, b });
 	}
 	for (int i = 0; i < c->nunknown; i++) {
 		fmt_count(c->unknown_all[i], a, sizeof a);
@@ -258,7 +275,8 @@ out:
 }
 
 /* Runs sql (?1 = run) and adds every row's first ncols columns as text. */
-static int rows(sqlite3 *db, int64_t run, const char *sql, struct table *t, struct ferr *e)
+static int rows(sqlite3 *db, int64_t run, int64_t since, const char *sql, struct table *t,
+		struct ferr *e)
 {
 	sqlite3_stmt *st = db_prepare(db, sql, e);
 	const char *cells[MAX_COLS];
@@ -267,6 +285,8 @@ static int rows(sqlite3 *db, int64_t run, const char *sql, struct table *t, stru
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, since);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int i = 0; i < t->ncols; i++)
 			cells[i] = db_col_text(st, i);
@@ -286,7 +306,7 @@ static int stages(sqlite3 *db, int64_t run, const struct report_self *self, stru
 		" bytes_written FROM run_stages WHERE run_id = ?1 ORDER BY started_at", e);
 	double total = 0;
 	unsigned long long rd = 0, wr = 0;
-	bool self_seen = false;
+	bool self_seen = false, mine = false;
 	char c[6][32];
 	int rc;
 
@@ -305,8 +325,9 @@ static int stages(sqlite3 *db, int64_t run, const struct report_self *self, stru
 	sqlite3_bind_int64(st, 1, run);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = db_col_text(st, 0);
-		bool me = self && (strcmp(name, "folio-report") == 0 || strcmp(name, "report") == 0);
 		bool done = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		/* this stage's own row, written by the runner once it has ended */
+		bool me = self && self->in_run && !done && strcmp(name, "folio-report") == 0;
 		double took = (me ? now_s() : sqlite3_column_double(st, 2)) -
 			      sqlite3_column_double(st, 1);
 		unsigned long long r = me ? self->bytes_read
@@ -314,11 +335,15 @@ static int stages(sqlite3 *db, int64_t run, const struct report_self *self, stru
 		unsigned long long w = me ? self->bytes_written
 					  : (unsigned long long)sqlite3_column_int64(st, 7);
 
-		self_seen |= me;
+		/* a report stage already ended (this one run again by hand): its row */
+		self_seen |= strcmp(name, "folio-report") == 0;
+		mine |= me;
 		fmt_secs(took, c[0], sizeof c[0]);
 		if (!done && !me)
 			snprintf(c[0], sizeof c[0], "not finished");
-		snprintf(c[1], sizeof c[1], "%s", me ? "running" : done ? db_col_text(st, 3) : "");
+		/* its exit code is not known until after it wrote this */
+		snprintf(c[1], sizeof c[1], "%s", me ? "(this summary)" : done ? db_col_text(st, 3)
+										: "");
 		fmt_count(me ? self->written : sqlite3_column_int64(st, 4), c[2], sizeof c[2]);
 		fmt_count(me ? self->failures : sqlite3_column_int64(st, 5), c[3], sizeof c[3]);
 		report_fmt_size(r, c[4], sizeof c[4]);
@@ -331,7 +356,7 @@ static int stages(sqlite3 *db, int64_t run, const struct report_self *self, stru
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return ferr_set(e, FERR_SYSTEM, "sqlite: %s", sqlite3_errmsg(db));
-	if (self && !self_seen) {
+	if (self && self->in_run && !self_seen) {
 		double took = now_s() - self->started;
 		fmt_secs(took, c[0], sizeof c[0]);
 		fmt_count(self->written, c[2], sizeof c[2]);
@@ -341,9 +366,13 @@ static int stages(sqlite3 *db, int64_t run, const struct report_self *self, stru
 		total += took;
 		rd += self->bytes_read;
 		wr += self->bytes_written;
-		table_row(t, (const char *[]){ "folio-report", c[0], "running", c[2], c[3], c[4],
-					       c[5] });
+		table_row(t, (const char *[]){ "folio-report", c[0], "(this summary)", c[2], c[3],
+					       c[4], c[5] });
+		mine = true;
 	}
+	if (mine)
+		t->note = "folio-report is the stage that wrote this summary: its row shows its work"
+			  " until then; its exit code is recorded once it ends.";
 	fmt_secs(total, c[0], sizeof c[0]);
 	report_fmt_size(rd, c[4], sizeof c[4]);
 	report_fmt_size(wr, c[5], sizeof c[5]);
@@ -471,48 +500,63 @@ int report_nightly(sqlite3 *db, const struct config *cfg, const struct report_da
 {
 	enum { OVERVIEW, VERDICTS, REASONS, COMPLETE, FAILURES, STAGES, NT };
 	struct table t[NT];
-	char head[160], when[64] = "", end[80] = "";
+	struct sbuf lead, wrote;
+	char head[160], when[64] = "", end[96] = "", now[64];
 	long long started = 0, finished = 0;
+	int64_t since = d->since_run > 0 && d->since_run < run_id ? d->since_run : 0;
 	int rc = -1;
 
+	sbuf_init(&lead);
+	sbuf_init(&wrote);
 	for (int i = 0; i < NT; i++)
 		table_init(&t[i], "", NULL, 1);
-	if (one_int(db, "SELECT started_at FROM runs WHERE id = ?1", run_id, &started, e) != 0 ||
-	    one_int(db, "SELECT finished_at FROM runs WHERE id = ?1", run_id, &finished, e) != 0)
+	if (one_int(db, "SELECT started_at FROM runs WHERE id = ?1", run_id, since, &started,
+		    e) != 0 ||
+	    one_int(db, "SELECT finished_at FROM runs WHERE id = ?1", run_id, since, &finished,
+		    e) != 0)
 		goto out;
+	report_fmt_time(d->tz, time(NULL), true, now, sizeof now);
 	if (started > 0)
 		report_fmt_time(d->tz, (time_t)started, true, when, sizeof when);
 	if (finished > 0) {
 		char fin[64];
 		report_fmt_time(d->tz, (time_t)finished, true, fin, sizeof fin);
 		snprintf(end, sizeof end, ", finished %s", fin);
-	} else {
-		/* the report is the run's last stage: the run ends just after it */
-		snprintf(end, sizeof end, ", still running when this was written");
 	}
-	if (overview(db, run_id, self, &t[OVERVIEW], e) != 0 ||
-	    verdicts(db, run_id, &t[VERDICTS], e) != 0 || reason_counts(db, run_id, &t[REASONS], e) != 0)
+	/* what is true of the moment this is written: by the run's own report
+	 * stage (its last; the run ends just after it), or by hand later */
+	if (self && self->in_run)
+		sbuf_addf(&wrote, "This summary was written by the report stage of run %lld, on %s"
+			  " (%s time).", (long long)run_id, now, d->tz);
+	else
+		sbuf_addf(&wrote, "This summary was written by 'folio report' on %s (%s time).",
+			  now, d->tz);
+	if (overview(db, run_id, since, self, &t[OVERVIEW], e) != 0 ||
+	    verdicts(db, run_id, since, &t[VERDICTS], e) != 0 ||
+	    reason_counts(db, run_id, since, &t[REASONS], e) != 0)
 		goto out;
 	table_init(&t[COMPLETE], "Entries complete tonight",
-		   "No entry became complete in this run.", 2);
+		   "No entry became complete tonight.", 2);
 	t[COMPLETE].head[0] = "Candidate";
 	t[COMPLETE].head[1] = "Entry";
 	table_init(&t[FAILURES], "System failures",
-		   "None: every failure tonight, if any, was in candidates' content.", 5);
+		   "None: every failure tonight, if any, was in candidates' content.", 6);
 	t[FAILURES].note = "Failures of the system, not of candidates' content: the file is retried"
 			   " on the next run, and held for an operator after max_attempts.";
-	t[FAILURES].head[0] = "Stage";
-	t[FAILURES].head[1] = "Candidate";
-	t[FAILURES].head[2] = "File";
-	t[FAILURES].head[3] = "Error";
-	t[FAILURES].head[4] = "What to do";
-	if (rows(db, run_id, "SELECT candidate_id, entry_id FROM entries WHERE completed_run = ?1"
-			     " ORDER BY 1, 2", &t[COMPLETE], e) != 0 ||
-	    rows(db, run_id, "SELECT s.stage, COALESCE(s.candidate_id, ''), COALESCE(f.source_path, ''),"
-			     " s.error, COALESCE(s.action, 'look at the error, fix the cause, then"
-			     " ''folio reprocess'' the candidate') FROM system_failures s"
-			     " LEFT JOIN files f ON f.id = s.file_id WHERE s.run_id = ?1 ORDER BY s.id",
-		 &t[FAILURES], e) != 0 ||
+	t[FAILURES].head[0] = "Run";
+	t[FAILURES].head[1] = "Stage";
+	t[FAILURES].head[2] = "Candidate";
+	t[FAILURES].head[3] = "File";
+	t[FAILURES].head[4] = "Error";
+	t[FAILURES].head[5] = "What to do";
+	t[FAILURES].num[0] = true;
+	if (rows(db, run_id, since, "SELECT candidate_id, entry_id FROM entries WHERE"
+		 " completed_run > ?2 AND completed_run <= ?1 ORDER BY 1, 2", &t[COMPLETE], e) != 0 ||
+	    rows(db, run_id, since, "SELECT s.run_id, s.stage, COALESCE(s.candidate_id, ''),"
+		 " COALESCE(f.source_path, ''), s.error, COALESCE(s.action, 'look at the error,"
+		 " fix the cause, then ''folio reprocess'' the candidate') FROM system_failures s"
+		 " LEFT JOIN files f ON f.id = s.file_id WHERE s.run_id > ?2 AND s.run_id <= ?1"
+		 " ORDER BY s.id", &t[FAILURES], e) != 0 ||
 	    stages(db, run_id, self, &t[STAGES], e) != 0)
 		goto out;
 
@@ -521,28 +565,47 @@ int report_nightly(sqlite3 *db, const struct config *cfg, const struct report_da
 			 (long long)run_id, d->date);
 	else
 		snprintf(head, sizeof head, "folio summary of %s (no run recorded)", d->date);
+	/* the lead paragraph, the same words in both layouts */
+	if (started > 0)
+		sbuf_addf(&lead, "Started %s%s (%s time). ", when, end, d->tz);
+	sbuf_addf(&lead, "%s ", sbuf_str(&wrote));
+	if (run_id > 0 && since + 1 >= run_id)
+		sbuf_addf(&lead, "\"Tonight\" is run %lld", (long long)run_id);
+	else if (run_id > 0)
+		sbuf_addf(&lead, "\"Tonight\" is runs %lld to %lld", (long long)since + 1,
+			  (long long)run_id);
+	if (run_id > 0 && since > 0)
+		sbuf_addf(&lead, ": every run since run %lld, the last whose report was written. ",
+			  (long long)since);
+	else if (run_id > 0)
+		sbuf_adds(&lead, ": every run so far (no earlier run's report was written). ");
+	sbuf_addf(&lead, "Config %s. Reports: DATA/reports/<candidate>/report.html and .txt; ",
+		  cfg->version);
+	if (self && self->in_run)
+		sbuf_addf(&lead, "to notify: DATA/reports/notify-%s-run%lld.txt (%ld, this run's"
+			  " list; the day's list, DATA/reports/notify-%s.txt, holds %ld). This"
+			  " summary: DATA/reports/nightly/%s-run%lld.txt, also the day's latest,"
+			  " nightly/%s.txt.", d->date, (long long)run_id, self->notified, d->date,
+			  self->notified_day, d->date, (long long)run_id, d->date);
+	else
+		sbuf_adds(&lead, "no notify list (written only by the report stage of 'folio run').");
 	sbuf_addf(html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 		  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
 		  " style-src 'unsafe-inline'\"><title>%s</title><style>%s</style></head>\n"
 		  "<body><main><h1>%s</h1>\n<p>", head, CSS, head);
+	html_escape(html, sbuf_str(&lead));
+	sbuf_adds(html, "</p>\n");
 	sbuf_addf(txt, "%s\n", head);
 	sbuf_pad(txt, '=', strlen(head));
 	sbuf_addc(txt, '\n');
-	if (started > 0) {
-		sbuf_addf(html, "Started %s%s (%s time). ", when, end, d->tz);
-		sbuf_addf(txt, "Started %s%s (%s time).\n", when, end, d->tz);
-	}
-	sbuf_addf(html, "Config %s. Reports: DATA/reports/&lt;candidate&gt;/report.html;"
-		  " to notify: DATA/reports/notify-%s.txt.</p>\n", cfg->version, d->date);
-	sbuf_addf(txt, "Config %s. Reports: DATA/reports/<candidate>/report.{html,txt};\n"
-		  "to notify: DATA/reports/notify-%s.txt.\n", cfg->version, d->date);
+	sbuf_wrap(txt, sbuf_str(&lead), 0, 0, 76);
 	for (int i = 0; i < NT; i++) {
 		html_table(html, &t[i]);
 		text_table(txt, &t[i]);
 	}
 	sbuf_adds(html, "</main></body></html>\n");
-	if (sbuf_failed(html) || sbuf_failed(txt)) {
+	if (sbuf_failed(html) || sbuf_failed(txt) || sbuf_failed(&lead) || sbuf_failed(&wrote)) {
 		ferr_set(e, FERR_SYSTEM, "out of memory composing the nightly summary");
 		goto out;
 	}
@@ -550,5 +613,7 @@ int report_nightly(sqlite3 *db, const struct config *cfg, const struct report_da
 out:
 	for (int i = 0; i < NT; i++)
 		sbuf_free(&t[i].cells);
+	sbuf_free(&lead);
+	sbuf_free(&wrote);
 	return rc;
 }

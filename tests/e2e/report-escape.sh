@@ -18,7 +18,7 @@ expect_eq "$(cd "$D" && find . -name 'report.*' | sort | tr '\n' ' ')" \
     "./reports/c2026-0901/report.html ./reports/c2026-0901/report.txt " "reports written"
 [ ! -e "$D/escape" ] && [ ! -e "$T/escape" ] || fail "a report escaped DATA/reports"
 expect_eq "$(cat "$R/notify-2026-06-01.txt")" "c2026-0901" "notify list"
-grep -qE '^folio-report +\.\./escape +candidate id is not usable' "$R/nightly/2026-06-01.txt" ||
+grep -qE '^ *1 +folio-report +\.\./escape +candidate id is not usable' "$R/nightly/2026-06-01.txt" ||
     fail "summary does not list the failure"
 grep -qE '^some-new-code +not in docs/reasons.md +1 +1$' "$R/nightly/2026-06-01.txt" ||
     fail "summary does not count the unknown code"
@@ -27,9 +27,9 @@ H=$R/c2026-0901/report.html X=$R/c2026-0901/report.txt
 # the other results: a take replaced by a newer upload, one held by a system failure
 grep -qx 'ENTRY E1: Needs attention' "$X" || fail "status: $(grep '^ENTRY' "$X")"
 grep -qx 'V6 - Video: Being checked' "$X" || fail "V6: $(grep '^V6 -' "$X")"
-tr '\n' ' ' <"$X" | tr -s ' ' | grep -q "\* V6/old_take.mp4 \[new\] Uploaded: May 27, 2026 at 15:26 Found: MP4 video (H.264) · 3:20 · 400.kB Result: Replaced by a newer upload - Note: You uploaded a newer file for this slot" ||
+tr '\n' ' ' <"$X" | tr -s ' ' | grep -q "\* V6/old_take.mp4 \[new\] Uploaded: May 27, 2026 at 15:26 CDT Found: MP4 video (H.264) · 3:20 · 391.KiB Result: Replaced by a newer upload - Note: You uploaded a newer file for this slot" ||
     fail "the replaced take"
-tr '\n' ' ' <"$X" | tr -s ' ' | grep -q "\* V6/new_take.mp4 \[new\] Uploaded: May 28, 2026 at 15:26 Found: Not yet identified · 400.kB Result: Still being processed - Note: We could not finish checking this file because of a problem on our side, not with your file. How to fix it: Nothing to do: our staff will deal with it, and you do not need to upload it again." ||
+tr '\n' ' ' <"$X" | tr -s ' ' | grep -q "\* V6/new_take.mp4 \[new\] Uploaded: May 28, 2026 at 15:26 CDT Found: Not yet identified · 391.KiB Result: Still being processed - Note: We could not finish checking this file because of a problem on our side, not with your file. How to fix it: Nothing to do: our staff will deal with it, and you do not need to upload it again." ||
     fail "the held take"
 python3 - "$H" "$X" <<'PY'
 import re, sys
@@ -66,7 +66,9 @@ for doc, name in ((html, "html"), (txt, "txt")):
     need("This file did not pass one of our checks (reference: some-new-code)." in " ".join(doc.split()),
          f"{name}: the unknown code's sentence")
 need("The video runs 12:30; this slot allows at most 10:00." in html, "duration sentence")
-need("The file is 3.0\u00a0GB; this slot allows at most 2.1\u00a0GB." in html, "size sentence")
+# sizes in the unit the config's limit used (max_size = 2 GiB), never "2.1 GB"
+need("The file is 2.8\u00a0GiB; this slot allows at most 2\u00a0GiB." in html, "size sentence")
+need("2.1\u00a0GB" not in html and "2.1\u00a0GB" not in txt, "a 2 GiB limit shown as 2.1 GB")
 need("This slot takes a PDF document, and this file is a" in html, "type sentence")
 for b in bad:
     print("FAIL", b)

@@ -64,11 +64,36 @@ done
 grep -qE "^Candidates seen tonight +10$" "$s" || fail "summary: candidates seen"
 grep -qE "^Entries that became complete tonight +2$" "$s" || fail "summary: entries complete"
 grep -qE "^c2026-0101 +E1$" "$s" && grep -qE "^c2026-0102 +E1$" "$s" || fail "summary: complete list"
-grep -qE "^junk-file +rejects +7 +7$" "$s" || fail "summary: junk-file count"
+# junk-file's verdict is skipped: listed as skips, in the summary and the table
+grep -qE "^junk-file +skips +7 +7$" "$s" || fail "summary: junk-file count"
+grep -qP "^junk-file\tskips\t" "$T/reasons.tsv" || fail "--list-reasons: junk-file is not skips"
 grep -qE "^duration-too-long +rejects +2 +2$" "$s" || fail "summary: duration-too-long count"
 grep -qE "^folio-scan +[0-9.]+ s +0 " "$s" || fail "summary: no scan stage time"
 grep -qE "^Total " "$s" || fail "summary: no total"
 grep -q "^None: every failure tonight" "$s" || fail "summary: system failures"
+# the report stage's own row is not "running": the summary says who wrote it
+# (in the summary folio run's report stage wrote; the one above is a rerun)
+today=$(TZ=America/Chicago date +%F)
+own=$R/nightly/$today-run$run.txt
+[ -s "$own" ] || fail "no summary of run $run of its own ($own)"
+for f in "$s" "$own"; do
+    ! grep -qi "running" "$f" || fail "summary: $(grep -i running "$f")"
+    tr '\n' ' ' <"$f" | tr -s ' ' | grep -q "This summary was written by the report stage of run $run, on " ||
+        fail "$f: does not say it was written by the report stage of run $run"
+done
+grep -qE "^folio-report +[0-9.]+ s +\(this summary\) +10 +0 " "$own" || fail "summary: report stage row"
+expect_eq "$(grep -cE '^folio-report +[0-9]' "$own")" 1 "report stage rows in the run's summary"
+expect_eq "$(grep -cE '^folio-report +[0-9]' "$s")" 1 "report stage rows in a rerun's summary"
+# sizes in the config's units (max_size = 2 GiB, 100 MB); upload times name the zone
+grep -q "0:30 to 10:00 long, at most" "$R/c2026-0103/report.txt" &&
+    tr '\n' ' ' <"$R/c2026-0103/report.txt" | tr -s ' ' |
+    grep -q "0:30 to 10:00 long, at most 2.GiB\." || fail "V1 limit is not 2 GiB"
+! grep -rq "2\.1.GB" "$R"/c2026-01*/report.* || fail "a 2 GiB limit shown as 2.1 GB"
+grep -q "one PDF document, at most 100.MB" "$R/c2026-0103/report.txt" || fail "W1 limit is not 100 MB"
+up=$(grep -h "^    Uploaded: " "$R"/c2026-01*/report.txt | head -1)
+echo "$up" | grep -qE "^    Uploaded: [A-Z][a-z]+ [0-9]+, 2026 at [0-9]{2}:[0-9]{2} C[DS]T$" ||
+    fail "upload time names no zone: '$up'"
+! grep -h "^    Uploaded: " "$R"/c2026-01*/report.txt | grep -vqE " C[DS]T$" || fail "an upload time without its zone"
 
 # every output 0640, and the run again writes the same bytes
 for f in "$R"/*/report.* "$R"/notify-* "$R"/nightly/*; do
@@ -87,6 +112,30 @@ grep -q "closes today, June 15, 2026 at 23:59" "$txt" || fail "June 15: no 'clos
 run_v "$BIN/folio-report" -q --data "$D" --date 2026-06-20
 grep -qx "Days left: none: the window is closed" "$txt" || fail "June 20: $(grep Days "$txt")"
 grep -q "closed on June 15, 2026 at 23:59" "$txt" || fail "June 20: not closed"
+# after the close no fix asks for a new upload: each rejected file says it
+# cannot be scored (the entry says new uploads can no longer be scored)
+python3 - "$R" <<'PY' || fail "June 20: a fix still asks for an upload"
+import glob, re, sys
+bad, told = [], 0
+for p in sorted(glob.glob(sys.argv[1] + "/c2026-01*/report.txt")):
+    fixes, cur = [], None
+    for line in open(p, encoding="utf-8").read().split("\n"):
+        if line.strip().startswith("How to fix it: "):
+            cur = [line.strip()[len("How to fix it: "):]]
+            fixes.append(cur)
+        elif cur is not None and line.startswith("      ") and not line.strip().startswith("- "):
+            cur.append(line.strip())     # the wrapped rest of the fix
+        else:
+            cur = None
+    for fix in (" ".join(f) for f in fixes):
+        if re.search(r"\bupload", fix, re.I) and "do not need to upload" not in fix:
+            bad.append(f"{p}: {fix[:90]}")
+        told += fix == ("This file cannot be scored; the submission window closed on"
+                        " June 15, 2026 at 23:59 (America/Chicago time).")
+print("\n".join(bad))
+# 14 rejected files in the sample, each with at least one rejecting reason
+sys.exit(1 if bad or told < 14 else 0)
+PY
 run_v "$BIN/folio-report" -q --data "$D" --date 2026-04-20
 grep -q "opens on May 1, 2026 and closes on June 15, 2026" "$txt" || fail "April 20: not before"
 [ ! -e "$R/notify-2026-06-20.txt" ] || fail "a notify list without a run named"
@@ -97,7 +146,11 @@ grep -qx "Days left: 13" "$txt" || fail "folio report: $(grep Days "$txt")"
 rc=0; run_v "$BIN/folio-report" -q --data "$D" --date 2026-13-01 2>/dev/null || rc=$?
 expect_eq $rc 2 "exit for --date 2026-13-01"
 # the text an e-mail carries keeps to 76 columns (docs/reports.md)
-long=$(awk 'length > 76 {print FILENAME ":" FNR}' "$R"/*/report.txt)
+# (columns are characters: "–" and "·" are one column, three and two bytes)
+long=$(python3 -c 'import sys
+for p in sys.argv[1:]:
+    for n, l in enumerate(open(p, encoding="utf-8").read().split("\n"), 1):
+        if len(l) > 76: print(f"{p}:{n}")' "$R"/*/report.txt)
 [ -z "$long" ] || fail "text report lines over 76 columns: $long"
 # a second run the same day adds to the day's notify list, never empties it
 today=$(TZ=America/Chicago date +%F)

@@ -166,7 +166,9 @@ def main():
             elif code == "type-not-allowed":
                 s = "This slot takes a PDF document, and this file is a"
             elif code == "late-upload":
-                s = "after the submission window closed on June 15, 2026 at 23:59."
+                # the sample's late clip came after the close (June 19)
+                s = ("outside the submission window (May 1 \u2013 June 15, 2026 at 23:59,"
+                     " America/Chicago time): after the window closed.")
             elif code == "duplicate-file":
                 s = "This file is identical to \""
             else:
