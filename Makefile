@@ -7,6 +7,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(filter-out libmagic,$(PKGS)) 2>/dev/nu
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
            -Wvla -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
+VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc/lib
 ifdef WERROR
 CFLAGS  += -Werror
@@ -37,12 +38,35 @@ $(OBJ)/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h)
 $(OBJ)/libfolio.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
-$(BIN)/%: src/%.c $(OBJ)/libfolio.a $(wildcard src/lib/*.h)
+$(BIN)/%: src/%.c $(OBJ)/libfolio.a $(wildcard src/lib/*.h) VERSION
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(OBJ)/libfolio.a $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(CFLAGS) -DFOLIO_VERSION='"$(VERSION)"' -o $@ $< $(OBJ)/libfolio.a $(LDFLAGS) $(PKG_LIBS)
 $(BIN)/tests/%: tests/unit/%.c tests/unit/check.h $(OBJ)/libfolio.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(OBJ)/libfolio.a $(LDFLAGS) $(PKG_LIBS)
+
+# make install PREFIX=/opt/folio: the programs into PREFIX/bin, and beside
+# them what they look for relative to their own directory (stage.c, runner.c):
+# PREFIX/pipeline/nightly and PREFIX/config/folio.conf (the example rules; the
+# real ones go in /etc/folio/folio.conf, see docs/operations.md "Installing");
+# PREFIX/docs and PREFIX/scripts (folio-nightly, systemd/, cron/).  DESTDIR
+# is put before every path, for packaging.
+PREFIX  ?= /opt/folio
+INSTALL ?= install
+install: $(PROGS)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/pipeline \
+	  $(DESTDIR)$(PREFIX)/config $(DESTDIR)$(PREFIX)/docs $(DESTDIR)$(PREFIX)/scripts/systemd \
+	  $(DESTDIR)$(PREFIX)/scripts/cron
+	$(INSTALL) -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	$(INSTALL) -m 0644 pipeline/nightly $(DESTDIR)$(PREFIX)/pipeline/nightly
+	$(INSTALL) -m 0644 config/folio.conf $(DESTDIR)$(PREFIX)/config/folio.conf
+	$(INSTALL) -m 0644 README.md VERSION $(DESTDIR)$(PREFIX)/
+	$(INSTALL) -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/docs/
+	$(INSTALL) -m 0755 scripts/folio-nightly $(DESTDIR)$(PREFIX)/scripts/folio-nightly
+	$(INSTALL) -m 0644 scripts/systemd/folio-nightly.service scripts/systemd/folio-nightly.timer \
+	  $(DESTDIR)$(PREFIX)/scripts/systemd/
+	$(INSTALL) -m 0644 scripts/cron/folio-nightly $(DESTDIR)$(PREFIX)/scripts/cron/folio-nightly
+.PHONY: install
 
 # Installs the Debian packages folio builds and tests with (needs root or sudo).
 deps:
@@ -100,13 +124,8 @@ lint:
 clean:
 	rm -rf bin bin-san
 
-# libFuzzer targets (clang): bin-fuzz/fuzz_{unpack,probe,names}; run with scripts/fuzz.
-FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+# libFuzzer targets (clang): builds bin-fuzz/fuzz_{unpack,probe,names} and runs
+# each for FUZZ_SECS seconds (scripts/fuzz; its --help says more).
 fuzz:
-	$(MAKE) BIN=bin-fuzz CC=clang SAN=1 FUZZ=1 bin-fuzz/obj/libfolio.a
-	@mkdir -p bin-fuzz
-	for f in $(FUZZ_SRC); do \
-	  clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Isrc/lib $(PKG_CFLAGS) \
-	    -o bin-fuzz/$$(basename $$f .c) $$f bin-fuzz/obj/libfolio.a $(PKG_LIBS) || exit 1; \
-	done
+	FUZZ_BIN=$(FUZZ_BIN) scripts/fuzz $(FUZZ_SECS)
 .PHONY: fuzz
