@@ -1,5 +1,6 @@
 # report-notify.sh — the mailer's lists and the summaries across runs: a run
-# stopped before its report stage (here: the report left out) loses no
+# stopped before its report stage (the report left out, a pipeline without
+# it, 'folio run' killed with SIGKILL in normalize) loses no
 # verdict, since the next run notifies every candidate whose verdicts changed
 # since the last run whose report was written, and its summary counts them;
 # each run of a day has its own notify list and summary, beside the day's
@@ -84,6 +85,28 @@ r=$(sql "$D/folio.db" "SELECT MAX(id) FROM runs")
 run_v "$BIN/folio" run -q --inbox "$I" --data "$D"
 d=$(today)
 expect_eq "$(lines "$R/notify-$d-run$((r + 1)).txt")" "c3 " "the list after a run without a report"
+
+# kill -9 of 'folio run' (its whole process group) in the normalize stage: the
+# next run notifies what the killed run judged.  normalize runs here.
+fx_video "$I/c4/E1/V1/d.mp4" 44 -vf transpose=1     # a clip normalize converts
+in_window "$I/c4/E1/V1/d.mp4"
+what=$(FOLIO_SKIP_STAGES= python3 "$TOP/tests/e2e/killer.py" stage:normalize "$D" \
+       "$BIN/folio" run -q --inbox "$I" --data "$D") || fail "killer.py failed"
+k=$(sql "$D/folio.db" "SELECT MAX(id) FROM runs")
+if [ "$what" = killed ]; then
+    expect_eq "$(sql "$D/folio.db" "SELECT COUNT(*) FROM run_stages WHERE run_id = $k AND stage = 'folio-report'")" 0 \
+        "the killed run reached its report stage"
+    expect_eq "$(sql "$D/folio.db" "SELECT DISTINCT f.candidate_id FROM verdict_history h JOIN files f ON f.id = h.file_id WHERE h.run_id = $k")" \
+        c4 "what the killed run judged"
+    run_v "$BIN/folio" run -q --inbox "$I" --data "$D"
+    d=$(today)
+    expect_eq "$(lines "$R/notify-$d-run$((k + 1)).txt")" "c4 " "the list after a killed run"
+    expect_eq "$(count "$R/nightly/$d-run$((k + 1)).txt" "New uploads")" 1 \
+        "new uploads after a killed run"
+else
+    # the stage ended before the poll saw it: nothing to kill, said, not hidden
+    echo "report-notify: normalize ended before it could be killed ($what)"
+fi
 
 # the early upload: outside the window, before it opened; asked again within it
 run_v "$BIN/folio-report" -q --data "$D" --date 2026-05-20
