@@ -18,8 +18,12 @@
 #include "show.h"
 #include "stage.h"
 
+#ifndef FOLIO_VERSION
+#define FOLIO_VERSION "unknown"
+#endif
+
 static const char USAGE[] =
-	"usage: folio COMMAND [OPTIONS] [ARGS]\n"
+	"usage: folio COMMAND [OPTIONS] [ARGS]      (folio " FOLIO_VERSION ")\n"
 	"\n"
 	"folio checks candidates' portfolio uploads and records a manifest for scorers.\n"
 	"\n"
@@ -44,7 +48,7 @@ static const char USAGE[] =
 	"  --data DIR      the data directory: folio.db, store/, media/, manifests/, reports/\n"
 	"  --config FILE   the rules (default: config/folio.conf of this tree, or $FOLIO_CONFIG)\n"
 	"  -q, --quiet     errors only;  -v, --verbose  one line per file and stage\n"
-	"  -h, --help      this text\n"
+	"  -h, --help      this text;  --version  folio's version\n"
 	"\n"
 	"Exit status: 0 done (candidates' faults are verdicts, not errors); 1 some files hit a\n"
 	"system failure (recorded; retried next run, held after max_attempts); 2 usage;\n"
@@ -112,7 +116,12 @@ static const char REPROCESS_USAGE[] =
 	"                    files the stage applies to.\n"
 	"Without --stage each file goes back to the earliest stage it needs: a held file to\n"
 	"the state it was held in, a failing one to where it failed, one picked by --reason\n"
-	"to the stage that finds that reason (media-corrupt: probe), any other to validate.\n"
+	"to the stage that finds that reason: probe for media-corrupt, no-video-stream,\n"
+	"no-audio-stream, duration-header-mismatch (media it has measured); identify for\n"
+	"extension-mismatch, document-encrypted; unpack for archive-* codes of an archive;\n"
+	"normalize for normalize-failed, audio-silent; validate for every other code and\n"
+	"for any other file.  An archive unpacked again (--stage identify or unpack) is\n"
+	"listed alone: its members are replaced, the old ones kept as history.\n"
 	"Files with the same bytes as a file whose facts are redone go back with it.\n"
 	"Attempts are reset; no history is deleted ('folio show --history').\n"
 	"\n"
@@ -328,6 +337,10 @@ int main(int argc, char **argv)
 		fputs(USAGE, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("folio %s\n", FOLIO_VERSION);
+		return EXIT_OK;
+	}
 	cmd = argv[1];
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "show") != 0 && strcmp(cmd, "status") != 0 &&
 	    strcmp(cmd, "inspect") != 0 && strcmp(cmd, "reprocess") != 0)
@@ -368,7 +381,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "usage: folio show CANDIDATE --data DIR [--history]\n");
 			rc = EXIT_USAGE;
 		} else {
-			int r = show_candidate(s.db, s.argv[0], stdout, &e);
+			int r;
+			if (s.db_note)
+				printf("%s\n", s.db_note);
+			r = show_candidate(s.db, s.argv[0], s.cfg, stdout, &e);
 			if (r == 0 && history)
 				r = show_history(s.db, s.argv[0], stdout, &e);
 			if (r < 0)
@@ -382,7 +398,8 @@ int main(int argc, char **argv)
 		if (s.argc > 0) {
 			fprintf(stderr, "folio status: unexpected argument '%s'\n", s.argv[0]);
 			rc = EXIT_USAGE;
-		} else if (show_status(s.db, s.store.root, s.cfg, stdout, &e) != 0) {
+		} else if ((s.db_note && printf("%s\n", s.db_note) < 0) ||
+			   show_status(s.db, s.store.root, s.cfg, stdout, &e) != 0) {
 			log_error("%s", e.msg);
 			rc = EXIT_SYSTEM;
 		}

@@ -538,7 +538,9 @@ static int load_rules(struct config *c, struct ferr *e)
 			return bad(c, sec, "closes", e);
 		w->closes += 59;	/* "23:59" means through the last second of that minute */
 		if (w->closes < w->opens)
-			return bad(c, sec, "closes", e);
+			return ferr_set(e, FERR_CONFIG, "%s:%d: [%s] closes is before opens (closes"
+					" '%s', opens '%s')", c->path, kv_line(c, sec, "closes"), sec, v,
+					c->kv[i].value);
 	}
 	if (c->nwindows == 0)
 		return ferr_set(e, FERR_CONFIG, "%s: no [window.*] section", c->path);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char SCHEMA_SQL[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
@@ -78,7 +79,16 @@ static const char SCHEMA_SQL[] =
 	" file_id INTEGER, candidate_id TEXT, error TEXT NOT NULL, action TEXT);"
 	"CREATE TABLE IF NOT EXISTS candidates("
 	" candidate_id TEXT PRIMARY KEY, manifest_dirty INTEGER NOT NULL DEFAULT 1,"
-	" changed_run INTEGER);";
+	" changed_run INTEGER);"
+	/* A file that gets past the stage it failed in (its state moves on, or
+	 * normalizing succeeds) is no longer failing: its attempts count again
+	 * from 0.  One place for every stage; a failure that holds the file
+	 * (state 'held') keeps them. */
+	"CREATE TRIGGER IF NOT EXISTS files_got_past AFTER UPDATE OF state, normalized_path"
+	" ON files WHEN NEW.attempts > 0 AND NEW.attempts = OLD.attempts AND NEW.state <> 'held' AND"
+	" (NEW.state IS NOT OLD.state OR"
+	"  (NEW.normalized_path IS NOT NULL AND OLD.normalized_path IS NULL))"
+	" BEGIN UPDATE files SET attempts = 0, last_error = NULL WHERE id = NEW.id; END;";
 
 const char DB_VIEWS_SQL[] =
 	"CREATE VIEW IF NOT EXISTS manifest_files AS SELECT"
@@ -267,6 +277,84 @@ fail:
 	db_rollback(db);
 	sqlite3_close(db);
 	return NULL;
+}
+
+/* "file:" URI of a path: '%', '?' and '#' escaped. */
+static int file_uri(const char *path, const char *query, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	n += (size_t)snprintf(out, outsz, "file:");
+	for (const char *p = path; *p && n + 4 < outsz; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			n += (size_t)snprintf(out + n, outsz - n, "%%%02X", (unsigned char)*p);
+		else
+			out[n++] = *p;
+	}
+	if (n + strlen(query) + 1 >= outsz)
+		return -1;
+	memcpy(out + n, query, strlen(query) + 1);
+	return 0;
+}
+
+static sqlite3 *open_ro(const char *uri, struct ferr *e)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 30000);
+		rc = sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sqlite_master", -1, &st, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st) == SQLITE_ROW ? SQLITE_OK : sqlite3_errcode(db);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_OK) {
+		ferr_set(e, FERR_SYSTEM, "cannot read %s: %s", uri + 5,
+			 db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+sqlite3 *db_open_read(const char *data_dir, bool *immutable, struct ferr *e)
+{
+	char path[4096], uri[4096 * 3 + 32];
+	struct ferr first = { 0 };
+	sqlite3 *db;
+
+	*immutable = false;
+	if (snprintf(path, sizeof path, "%s/folio.db", data_dir) >= (int)sizeof path ||
+	    file_uri(path, "?mode=ro", uri, sizeof uri) != 0) {
+		ferr_set(e, FERR_SYSTEM, "%s: path too long", data_dir);
+		return NULL;
+	}
+	db = open_ro(uri, &first);
+	if (db)
+		return db;
+	/* WAL needs folio.db-shm: without write access to it (or to the
+	 * directory, to make it), the file alone, as it is on disk */
+	if (access(path, R_OK) != 0) {
+		*e = first;
+		return NULL;
+	}
+	file_uri(path, "?immutable=1", uri, sizeof uri);
+	db = open_ro(uri, e);
+	if (db == NULL)
+		*e = first;
+	else
+		*immutable = true;
+	return db;
+}
+
+bool db_schema_is_current(sqlite3 *db)
+{
+	char hash[32];
+
+	schema_hash(hash, sizeof hash);
+	return schema_current(db, hash);
 }
 
 void db_close(sqlite3 *db)

@@ -23,6 +23,7 @@
 #define FOLIO_DB_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,14 @@
 /* Opens (creating and migrating if needed) DATA/folio.db.  Returns a handle the
  * caller closes with db_close(), or NULL with e filled. */
 sqlite3 *db_open(const char *data_dir, struct ferr *e);
+/* Opens DATA/folio.db only to read (show, status): never writes, so it works
+ * for a reader without write access (group members, a read-only mount).  WAL
+ * needs folio.db-shm; when that cannot be opened or made, the database file is
+ * read alone (immutable: what the last checkpoint left, not a running
+ * writer's latest) and *immutable is set.  NULL with e filled on failure. */
+sqlite3 *db_open_read(const char *data_dir, bool *immutable, struct ferr *e);
+/* Whether the database was made by this very schema (no migration due). */
+bool db_schema_is_current(sqlite3 *db);
 /* Finalizes nothing (callers finalize their own statements) and closes. */
 void db_close(sqlite3 *db);
 

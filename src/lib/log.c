@@ -26,7 +26,12 @@ static void emit(int min, const char *tag, const char *fmt, va_list ap)
 {
 	if (level < min)
 		return;
-	log_progress_done();
+	/* a transient line may be another program's (the run's, above a
+	 * stage): on a terminal every line clears whatever is there first */
+	if (log_is_tty()) {
+		fputs("\r\033[K", stderr);
+		progress_shown = false;
+	}
 	fprintf(stderr, "%s: %s", prog_name, tag);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -69,17 +74,13 @@ static double rate(void)
 void log_progress(const char *fmt, ...)
 {
 	va_list ap;
-	double r;
 
 	if (!log_is_tty() || level < 1)
 		return;
-	r = rate();
 	va_start(ap, fmt);
 	fprintf(stderr, "\r\033[K%s: ", prog_name);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	if (r > 0)
-		fprintf(stderr, "  %.1f/s", r);
 	fflush(stderr);
 	progress_shown = true;
 }

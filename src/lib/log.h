@@ -21,11 +21,13 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A transient line ("\r...") on a terminal, with the rate (items per second
- * since the program's first progress line); a no-op elsewhere. */
+/* A transient line ("\r...") on a terminal, as the caller words it (no rate
+ * is added: calls are not items; normalize shows each video's speed, "2.1x"
+ * media seconds per second); a no-op elsewhere.  Every log line clears a
+ * transient line on a terminal first, another program's too. */
 void log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress of one item: on a terminal the transient line "prog: STAGE
- * DONE/TOTAL  CURRENT  RATE/s"; elsewhere one line per item with -v only (a
+ * DONE/TOTAL  CURRENT  RATE/s" (items per second); elsewhere one line per item with -v only (a
  * log file gets one line per event, not per file).  current may be NULL. */
 void log_item(const char *stage, size_t done, size_t total, const char *current);
 /* Clears a transient progress line, if one is showing. */

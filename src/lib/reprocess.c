@@ -15,7 +15,8 @@ const char *const REPROCESS_STAGES[] = { "identify", "unpack", "probe", "validat
 					 NULL };
 
 struct rfile {
-	long long id;
+	long long id, parent;	/* parent: the archive it came out of, or 0 */
+	int members;		/* an archive unpacked again: its members replaced */
 	char *cand, *entry, *path, *state, *held_state, *reasons, *post_reasons, *sha, *kind;
 	int attempts;
 	bool accepted, stored, probed, unnormalized;
@@ -78,10 +79,12 @@ static bool failing(const struct rfile *f)
 static bool applies(const struct rfile *f, int pos)
 {
 	switch (pos) {
+	/* no kind and not stored: never identified and never will be (junk, a
+	 * member refused), so no archive or media either */
 	case P_IDENTIFY: return f->stored;
-	case P_UNPACK: return !f->kind[0] || strcmp(f->kind, "archive") == 0;
+	case P_UNPACK: return (!f->kind[0] && f->stored) || strcmp(f->kind, "archive") == 0;
 	case P_PROBE:
-		return f->probed || !f->kind[0] || !strcmp(f->kind, "video") ||
+		return f->probed || (!f->kind[0] && f->stored) || !strcmp(f->kind, "video") ||
 		       !strcmp(f->kind, "audio");
 	case P_NORMALIZE: return f->accepted && strcmp(f->kind, "video") == 0;
 	default: return true;
@@ -172,7 +175,7 @@ static int load(sqlite3 *db, struct rfile **out, size_t *nout, struct ferr *e)
 		" COALESCE(f.held_state, ''), f.reasons, f.post_reasons, COALESCE(f.sha256, ''),"
 		" COALESCE(x.kind, ''), f.attempts, f.verdict = 'accepted',"
 		" f.store_path IS NOT NULL AND f.sha256 IS NOT NULL, COALESCE(x.probed, 0),"
-		" f.normalized_path IS NULL AND f.normalize_error IS NULL"
+		" f.normalized_path IS NULL AND f.normalize_error IS NULL, COALESCE(f.parent_id, 0)"
 		" FROM files f LEFT JOIN facts x ON x.sha256 = f.sha256 WHERE f.active = 1"
 		" ORDER BY f.candidate_id, f.entry_id, f.source_path, f.id", e);
 	struct rfile *v = NULL;
@@ -207,6 +210,7 @@ static int load(sqlite3 *db, struct rfile **out, size_t *nout, struct ferr *e)
 		f->stored = sqlite3_column_int(st, 12) != 0;
 		f->probed = sqlite3_column_int(st, 13) != 0;
 		f->unnormalized = sqlite3_column_int(st, 14) != 0;
+		f->parent = sqlite3_column_int64(st, 15);
 		f->target = P_NONE;
 		if (!f->cand || !f->entry || !f->path || !f->state || !f->held_state ||
 		    !f->reasons || !f->post_reasons || !f->sha || !f->kind)
@@ -335,6 +339,53 @@ static int spread_to_same_content(struct rfile *v, size_t n, struct ferr *e)
 	return 0;
 }
 
+/* Whether a selected file is unpacked again: an archive sent back to 'new'
+ * (identify or unpack redone), whose members are then replaced. */
+static bool unpacked_again(const struct rfile *f)
+{
+	return f->target != P_NONE && f->target <= P_UNPACK && strcmp(f->kind, "archive") == 0 &&
+	       position(f) >= f->target;
+}
+
+static int cmp_by_id(const void *a, const void *b)
+{
+	long long x = (*(const struct rfile *const *)a)->id, y = (*(const struct rfile *const *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* The members of an archive that is unpacked again are replaced by its new
+ * unpack (the old rows become history), not redone one by one: they leave
+ * the selection, and the archive counts them. */
+static int fold_members(struct rfile *v, size_t n, struct ferr *e)
+{
+	struct rfile **byid = malloc((n ? n : 1) * sizeof *byid);
+
+	if (byid == NULL)
+		return ferr_set(e, FERR_SYSTEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		byid[i] = &v[i];
+	qsort(byid, n, sizeof *byid, cmp_by_id);
+	for (size_t i = 0; i < n; i++) {
+		struct rfile key = { .id = v[i].parent }, *kp = &key, **hit;
+		struct rfile *top = NULL;
+		/* the outermost ancestor unpacked again */
+		for (int depth = 0; key.id && depth < 64; depth++) {
+			hit = bsearch(&kp, byid, n, sizeof *byid, cmp_by_id);
+			if (hit == NULL)
+				break;
+			if (unpacked_again(*hit))
+				top = *hit;
+			key.id = (*hit)->parent;
+		}
+		if (top) {
+			v[i].target = P_NONE;
+			top->members++;
+		}
+	}
+	free(byid);
+	return 0;
+}
+
 /* Terminal-safe copy of a candidate's name (control characters as '?'). */
 static const char *tame(const char *s, char *out, size_t outsz)
 {
@@ -418,7 +469,7 @@ int reprocess_apply(sqlite3 *db, const struct reprocess_sel *sel, FILE *list, lo
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		v[i].target = choose(sel, &v[i]);
-	if (spread_to_same_content(v, n, e) != 0)
+	if (spread_to_same_content(v, n, e) != 0 || fold_members(v, n, e) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct rfile *f = &v[i];
@@ -438,6 +489,13 @@ int reprocess_apply(sqlite3 *db, const struct reprocess_sel *sel, FILE *list, lo
 				tame(f->cand, cand, sizeof cand), tame(f->entry, entry, sizeof entry),
 				tame(f->path, name, sizeof name), was, new_state(f),
 				REPROCESS_STAGES[f->target]);
+		else if (list && unpacked_again(f))
+			fprintf(list, "%s/%s/%s: %s -> %s (an archive: unpacked again; its %d"
+				" member%s replaced, the old ones kept as history)%s\n",
+				tame(f->cand, cand, sizeof cand), tame(f->entry, entry, sizeof entry),
+				tame(f->path, name, sizeof name), was, REPROCESS_STAGES[f->target],
+				f->members, f->members == 1 ? "" : "s",
+				f->same_content ? " (same content as a selected file)" : "");
 		else if (list)
 			fprintf(list, "%s/%s/%s: %s -> %s%s\n", tame(f->cand, cand, sizeof cand),
 				tame(f->entry, entry, sizeof entry), tame(f->path, name, sizeof name),

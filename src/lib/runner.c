@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,8 +17,44 @@
 
 #include "db.h"
 #include "log.h"
+#include "transcode.h"
 
 #define MAX_STAGES 32
+
+/* The stage program running now, and the signal that asked the run to stop
+ * (SIGINT, SIGTERM, SIGHUP): the handler passes it on to the stage, and the
+ * run records the stage's end and its own as interrupted. */
+static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t stop_sig;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+
+	if (stop_sig == 0)
+		stop_sig = sig;
+	if (child_pid > 0)
+		kill((pid_t)child_pid, sig);
+	errno = saved;
+}
+
+static void catch_signals(bool on)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on ? on_signal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static const char *sig_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP"
+									      : "a signal";
+}
 
 static double now_s(void)
 {
@@ -105,25 +142,41 @@ static int run_stage(struct stage *s, const char *bindir, const char *name, int 
 	if (verbosity == 2)
 		argv[argc++] = "-v";
 	argv[argc] = NULL;
+	if (strcmp(name, "report") == 0)
+		log_progress_done();	/* its summary goes to stdout, maybe this terminal */
 	fflush(NULL);
+	if (stop_sig)
+		return 128 + stop_sig;
+	pid_t parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		log_error("cannot start %s: %s", prog, strerror(errno));
 		return EXIT_SYSTEM;
 	}
 	if (pid == 0) {
+		/* the stage dies with the run, even one killed with -9: no stage
+		 * goes on alone holding the lock for hours */
+		catch_signals(false);
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+			_exit(128 + SIGTERM);
 		execv(prog, argv);
 		fprintf(stderr, "folio: cannot run %s: %s\n", prog, strerror(errno));
 		_exit(127);
 	}
+	child_pid = pid;
+	if (stop_sig)	/* came between the check above and child_pid */
+		kill(pid, stop_sig);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
+			child_pid = 0;
 			log_error("waiting for %s: %s", prog, strerror(errno));
 			return EXIT_SYSTEM;
 		}
 	}
+	child_pid = 0;
 	if (WIFSIGNALED(status)) {
-		log_error("stage %s was killed by signal %d", name, WTERMSIG(status));
+		if (!stop_sig)
+			log_error("stage %s was killed by signal %d", name, WTERMSIG(status));
 		return 128 + WTERMSIG(status);
 	}
 	return WEXITSTATUS(status);
@@ -258,10 +311,17 @@ int runner_run(struct stage *s, int verbosity)
 	sqlite3_stmt *st;
 	long long run;
 	int n, rc = EXIT_OK;
-	const char *status = "ok";
+	const char *status = "ok", *at = NULL;
 
 	pipeline_path(ppath, sizeof ppath);
 	if (read_pipeline(ppath, names, &n, &e) != 0) {
+		log_error("%s", e.msg);
+		return EXIT_CONFIG;
+	}
+	/* the whole config before any stage: a bad [profile] value must not
+	 * wait for normalize, after validate has judged everything again */
+	struct tc_profile prof;
+	if (tc_profile_load(s->cfg, &prof, &e) != 0) {
 		log_error("%s", e.msg);
 		return EXIT_CONFIG;
 	}
@@ -292,7 +352,9 @@ int runner_run(struct stage *s, int verbosity)
 	setenv("FOLIO_RUN_ID", runid, 1);
 	log_info("run %lld: %s -> %s", run, s->inbox ? s->inbox : "(no inbox: nothing new is"
 		 " looked for)", s->store.root);
-	for (int i = 0; i < n; i++) {
+	stop_sig = 0;
+	catch_signals(true);
+	for (int i = 0; i < n && !stop_sig; i++) {
 		double t0 = now_s();
 		int code;
 		if (skipped(names[i])) {
@@ -309,7 +371,10 @@ int runner_run(struct stage *s, int verbosity)
 			log_warn("%s", e.msg);
 		if (verbosity >= 1)
 			stage_event(s->db, run, names[i], code, now_s() - t0);
-		if (code == EXIT_ITEMS) {
+		at = names[i];
+		if (stop_sig) {
+			break;
+		} else if (code == EXIT_ITEMS) {
 			rc = EXIT_ITEMS;
 			status = "ok, with system failures";
 		} else if (code != EXIT_OK) {
@@ -320,6 +385,14 @@ int runner_run(struct stage *s, int verbosity)
 			break;
 		}
 	}
+	if (stop_sig) {
+		rc = 128 + stop_sig;
+		status = "interrupted";
+		log_progress_done();
+		fprintf(stderr, "folio: interrupted by %s %s%s; the next run resumes where this one"
+			" left off\n", sig_name(stop_sig), at ? "in stage " : "before its first stage",
+			at ? at : "");
+	}
 	st = db_prepare(s->db, "UPDATE runs SET finished_at = ?3, status = ?2 WHERE id = ?1", &e);
 	if (st) {
 		sqlite3_bind_int64(st, 1, run);
@@ -328,6 +401,7 @@ int runner_run(struct stage *s, int verbosity)
 		db_step_done(s->db, st, &e);
 		sqlite3_finalize(st);
 	}
+	catch_signals(false);
 	/* the one-screen summary comes last, below the report's full one */
 	if (verbosity > 0 && runner_summary(s->db, run, stdout, &e) != 0)
 		log_error("%s", e.msg);

@@ -459,7 +459,7 @@ int scan_run(struct stage *s, struct ferr *e)
 		}
 		if (nentries > 1)
 			qsort(entries, nentries, sizeof *entries, cmp_str);
-		log_progress("scanning %s (%zu of %zu)", cands[i], i + 1, ncands);
+		log_item("scan", i + 1, ncands, cands[i]);
 		for (size_t k = 0; k < nentries; k++) {
 			char edir[4096];
 			const struct entry_rule *er = config_entry(s->cfg, entries[k]);

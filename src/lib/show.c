@@ -1,6 +1,7 @@
 #include "show.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "db.h"
@@ -31,12 +32,70 @@ static const char *tame(const char *s, char *out, size_t outsz)
 	return out;
 }
 
-int show_candidate(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
+/* slot_order(entry, slot): the slot's place in the config (as the report
+ * lists them), slots the config does not know after, no slot last. */
+static void slot_order_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct config *cfg = sqlite3_user_data(ctx);
+	const unsigned char *entry = sqlite3_value_text(argv[0]);
+	const unsigned char *slot = sqlite3_value_text(argv[1]);
+	const struct entry_rule *er;
+	int k;
+
+	(void)argc;
+	if (slot == NULL) {
+		sqlite3_result_int(ctx, 1 << 20);
+		return;
+	}
+	er = cfg && entry ? config_entry(cfg, (const char *)entry) : NULL;
+	k = er ? config_slot_index(er, (const char *)slot) : -1;
+	sqlite3_result_int(ctx, k >= 0 ? k : 1 << 19);
+}
+
+/* The entry's missing slots in config order, split as the report does: a
+ * slot with a rejected file is "rejected", one with no file "missing". */
+static int entry_gaps(sqlite3 *db, const char *candidate, const char *entry,
+		      const char *missing, char *miss, char *rej, size_t outsz, struct ferr *e)
 {
 	sqlite3_stmt *st = db_prepare(db,
+		"WITH RECURSIVE m(slot, rest) AS (SELECT '', ?3 || ','"
+		" UNION ALL SELECT substr(rest, 1, instr(rest, ',') - 1),"
+		"  substr(rest, instr(rest, ',') + 1) FROM m WHERE rest <> '')"
+		" SELECT slot, EXISTS(SELECT 1 FROM files f WHERE f.active = 1"
+		"  AND f.candidate_id = ?1 AND f.entry_id = ?2 AND f.slot_id = m.slot COLLATE NOCASE"
+		"  AND f.verdict = 'rejected')"
+		" FROM m WHERE slot <> '' ORDER BY slot_order(?2, slot), slot", e);
+	size_t nm = 0, nr = 0;
+
+	miss[0] = rej[0] = '\0';
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, candidate, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, entry, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, missing, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char *out = sqlite3_column_int(st, 1) ? rej : miss;
+		size_t *n = sqlite3_column_int(st, 1) ? &nr : &nm;
+		int k = snprintf(out + *n, outsz - *n, "%s%s", *n ? "," : "", db_col_text(st, 0));
+		if (k > 0 && *n + (size_t)k < outsz)
+			*n += (size_t)k;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int show_candidate(sqlite3 *db, const char *candidate, const struct config *cfg, FILE *f,
+		   struct ferr *e)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_create_function(db, "slot_order", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				    (void *)cfg, slot_order_fn, NULL, NULL) != SQLITE_OK)
+		return ferr_set(e, FERR_SYSTEM, "sqlite: %s", sqlite3_errmsg(db));
+	st = db_prepare(db,
 		"SELECT entry_id, status, missing_slots FROM manifest_entries WHERE candidate_id = ?1"
 		" ORDER BY entry_id", e);
-	int found = 0;
 
 	sqlite3_stmt *known = db_prepare(db, "SELECT 1 FROM files WHERE candidate_id = ?1 LIMIT 1", e);
 
@@ -55,16 +114,23 @@ int show_candidate(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
 	sqlite3_bind_text(st, 1, candidate, -1, SQLITE_STATIC);
 	fprintf(f, "candidate %s\n", candidate);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *miss = db_col_text(st, 2);
+		char miss[512], rej[512], entry[64];
 		found = 1;
-		fprintf(f, "  entry %s: %s%s%s\n", db_col_text(st, 0), db_col_text(st, 1),
-			*miss ? ", missing " : "", miss);
+		if (entry_gaps(db, candidate, db_col_text(st, 0), db_col_text(st, 2), miss, rej,
+			       sizeof miss, e) != 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		fprintf(f, "  entry %s: %s%s%s%s%s\n", tame(db_col_text(st, 0), entry, sizeof entry),
+			db_col_text(st, 1), *miss ? ", missing " : "", miss,
+			*rej ? ", rejected " : "", rej);
 	}
 	sqlite3_finalize(st);
 	st = db_prepare(db,
 		"SELECT entry_id, COALESCE(slot_id, '-'), verdict, source_path, COALESCE(kind, '-'),"
 		" duration_s, size_bytes, reasons, normalized_path FROM manifest_files"
-		" WHERE candidate_id = ?1 ORDER BY entry_id, slot_id IS NULL, slot_id, source_path", e);
+		" WHERE candidate_id = ?1 ORDER BY entry_id, slot_order(entry_id, slot_id), slot_id,"
+		" source_path", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, candidate, -1, SQLITE_STATIC);
@@ -75,10 +141,13 @@ int show_candidate(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
 		found = 1;
 		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
 			show_duration(sqlite3_column_double(st, 5), dur, sizeof dur);
-		char name[4096], entry[64];
-		fprintf(f, "  %-5s %-4s %-11s %-8s %8s %10lld  %s\n",
+		char name[4096], entry[64], bytes[32] = "-";
+		/* no size: not kept (junk, a member not extracted), not 0 bytes */
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+			snprintf(bytes, sizeof bytes, "%lld", sqlite3_column_int64(st, 6));
+		fprintf(f, "  %-5s %-4s %-11s %-8s %8s %10s  %s\n",
 			tame(db_col_text(st, 0), entry, sizeof entry), db_col_text(st, 1),
-			db_col_text(st, 2), db_col_text(st, 4), dur, sqlite3_column_int64(st, 6),
+			db_col_text(st, 2), db_col_text(st, 4), dur, bytes,
 			tame(db_col_text(st, 3), name, sizeof name));
 		if (*db_col_text(st, 7))
 			fprintf(f, "  %53s  reasons: %s\n", "", db_col_text(st, 7));
@@ -129,7 +198,7 @@ int show_history(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
 
 /* The lock and what a run is doing right now. */
 static int show_lock(sqlite3 *db, const char *root, FILE *f, char *running, size_t runsz,
-		     struct ferr *e)
+		     int *heldp, struct ferr *e)
 {
 	struct stage_holder h;
 	int held = stage_lock_held(root);
@@ -152,7 +221,18 @@ static int show_lock(sqlite3 *db, const char *root, FILE *f, char *running, size
 			fprintf(f, "lock: free (its last holder, %s, has ended)\n", who);
 		else
 			fprintf(f, "lock: held by %s%s\n", who,
-				h.alive ? "" : "; that process has ended, a stage it started holds it");
+				h.alive ? "" : "; that process has ended, a program it started holds it");
+	}
+	*heldp = held;
+	if (held != 0) {	/* whatever has the lock open: the run, its stage, or one left */
+		long pids[8];
+		int np = stage_lock_users(root, pids, 8);
+		for (int i = 0; i < np; i++) {
+			char cmd[512], tamed[512];
+			stage_proc_command(pids[i], cmd, sizeof cmd);
+			fprintf(f, "  lock file open in pid %ld: %s\n", pids[i],
+				tame(cmd, tamed, sizeof tamed));
+		}
 	}
 	st = db_prepare(db,
 		"SELECT r.id, datetime(CAST(r.started_at AS INTEGER), 'unixepoch'),"
@@ -236,21 +316,39 @@ int show_status(sqlite3 *db, const char *root, const struct config *cfg, FILE *f
 		struct ferr *e)
 {
 	char running[64];
+	int lock_held = 0;
+	bool newest = true;
 
-	if (show_lock(db, root, f, running, sizeof running, e) != 0 ||
+	if (show_lock(db, root, f, running, sizeof running, &lock_held, e) != 0 ||
 	    show_stages(db, cfg, running, f, e) != 0)
 		return -1;
 	sqlite3_stmt *st = db_prepare(db,
 		"SELECT id, datetime(CAST(started_at AS INTEGER), 'unixepoch'),"
-		" COALESCE(finished_at - started_at, -1),"
+		" finished_at - started_at, strftime('%s', 'now') - started_at,"
 		" COALESCE(status, '') FROM runs ORDER BY id DESC LIMIT 5", e);
 
 	if (st == NULL)
 		return -1;
 	fprintf(f, "\nlatest runs:\n");
-	while (sqlite3_step(st) == SQLITE_ROW)
-		fprintf(f, "  run %-5lld %s UTC  %7.1fs  %s\n", sqlite3_column_int64(st, 0),
-			db_col_text(st, 1), sqlite3_column_double(st, 2), db_col_text(st, 3));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char took[32];
+		const char *status = db_col_text(st, 4);
+		bool open = sqlite3_column_type(st, 2) == SQLITE_NULL;
+		/* no finished_at: going only if it is the newest run and the lock is
+		 * held; otherwise it was killed (-9, power) before it could say */
+		if (open && newest && lock_held != 0) {
+			snprintf(took, sizeof took, "%7.1fs", sqlite3_column_double(st, 3));
+			status = "running";
+		} else if (open) {
+			snprintf(took, sizeof took, "%8s", "-");
+			status = "interrupted";
+		} else {
+			snprintf(took, sizeof took, "%7.1fs", sqlite3_column_double(st, 2));
+		}
+		newest = false;
+		fprintf(f, "  run %-5lld %s UTC  %s  %s\n", sqlite3_column_int64(st, 0),
+			db_col_text(st, 1), took, status);
+	}
 	sqlite3_finalize(st);
 	st = db_prepare(db, "SELECT state, COUNT(*) FROM files WHERE active = 1 GROUP BY state"
 			    " ORDER BY state", e);

@@ -9,9 +9,11 @@
 #include "config.h"
 #include "err.h"
 
-/* Prints candidate's entries and files.  Returns 0, 1 (printing nothing) when
+/* Prints candidate's entries and files, slots in the config's order (cfg may
+ * be NULL: then by name).  Returns 0, 1 (printing nothing) when
  * the candidate is unknown, -1 with e filled on a database error. */
-int show_candidate(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e);
+int show_candidate(sqlite3 *db, const char *candidate, const struct config *cfg, FILE *f,
+		   struct ferr *e);
 
 /* Prints every verdict each of the candidate's files has had (replaced rows
  * too), oldest first.  Returns 0, or -1 with e filled. */

@@ -1,5 +1,6 @@
 #include "stage.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -158,6 +159,69 @@ int stage_lock_held(const char *data_dir)
 	return held;
 }
 
+int stage_lock_users(const char *data_dir, long *pids, int max)
+{
+	char path[4096];
+	struct stat lk;
+	DIR *proc;
+	struct dirent *d;
+	int n = 0;
+
+	if (snprintf(path, sizeof path, "%s/folio.lock", data_dir) >= (int)sizeof path ||
+	    stat(path, &lk) != 0 || (proc = opendir("/proc")) == NULL)
+		return 0;
+	while (n < max && (d = readdir(proc)) != NULL) {
+		char fdpath[300];
+		DIR *fds;
+		struct dirent *f;
+		bool has = false;
+		if (strspn(d->d_name, "0123456789") != strlen(d->d_name))
+			continue;
+		snprintf(fdpath, sizeof fdpath, "/proc/%s/fd", d->d_name);
+		if ((fds = opendir(fdpath)) == NULL)
+			continue;	/* gone, or another user's */
+		while (!has && (f = readdir(fds)) != NULL) {
+			char one[600];
+			struct stat st;
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(one, sizeof one, "%s/%s", fdpath, f->d_name);
+			has = stat(one, &st) == 0 && st.st_dev == lk.st_dev && st.st_ino == lk.st_ino;
+		}
+		closedir(fds);
+		if (has)
+			pids[n++] = strtol(d->d_name, NULL, 10);
+	}
+	closedir(proc);
+	return n;
+}
+
+void stage_proc_command(long pid, char *out, size_t outsz)
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+	if (outsz == 0)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, out, outsz - 1);
+		close(fd);
+	}
+	if (n <= 0) {
+		snprintf(out, outsz, "?");
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++)
+		if (out[i] == '\0' || (unsigned char)out[i] < 0x20)
+			out[i] = ' ';
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+}
+
 void stage_holder_text(const struct stage_holder *h, char *out, size_t outsz)
 {
 	char when[64] = "?";
@@ -203,15 +267,90 @@ static int take_lock(struct stage *s, const char *root, struct ferr *e)
 					" (a run, a reprocess or a stage); nothing was changed; try"
 					" again when it ends", root);
 		stage_holder_text(&h, who, sizeof who);
-		if (!h.alive)
+		if (!h.alive) {
+			long pids[4];
+			char cmd[256] = "?";
+			int np = stage_lock_users(root, pids, 4);
+			for (int i = 0; i < np; i++)
+				if (pids[i] == (long)getpid())
+					pids[i--] = pids[--np];
+			if (np > 0)
+				stage_proc_command(pids[0], cmd, sizeof cmd);
 			return ferr_set(e, FERR_SYSTEM, "%s is in use: the lock was taken by %s,"
-					" which has ended, but a stage it started still runs and"
-					" holds it; nothing was changed; try again when that stage"
-					" ends", root, who);
+					" which has ended, but a program it started (pid %ld: %s)"
+					" still runs and holds it; nothing was changed; try again"
+					" when it ends", root, who, np > 0 ? pids[0] : -1L, cmd);
+		}
 		return ferr_set(e, FERR_SYSTEM, "%s is in use by %s; nothing was changed; try"
 				" again when it ends", root, who);
 	}
 	write_holder(s->lock_fd);
+	return 0;
+}
+
+/* The command a usage text is for: "folio run" of "usage: folio run --inbox
+ * DIR ...", for the hint after a usage error. */
+static const char *usage_name(const char *usage, const char *prog)
+{
+	static char name[64];
+	const char *p = usage ? strstr(usage, "usage: ") : NULL;
+	size_t n = 0;
+
+	if (p == NULL)
+		return prog;
+	p += 7;
+	while (n < sizeof name - 1) {
+		size_t w = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
+		if (w == 0 || *p == '-' || (p[w] != ' ' && p[w] != '\n') || n + w + 1 >= sizeof name)
+			break;
+		if (n)
+			name[n++] = ' ';
+		memcpy(name + n, p, w);
+		n += w;
+		p += w;
+		if (*p != ' ')
+			break;
+		p++;
+	}
+	name[n] = '\0';
+	return n ? name : prog;
+}
+
+/* A data directory is created only where its parent exists: a mistyped
+ * --data must not start a new data directory (and process the whole inbox
+ * again from scratch) somewhere unexpected. */
+static int data_dir_ready(const char *dir, struct ferr *e)
+{
+	char parent[4096], *slash;
+	struct stat st;
+	size_t n;
+
+	if (stat(dir, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : ferr_set(e, FERR_SYSTEM, "%s is not a directory",
+							  dir);
+	if (errno != ENOENT)
+		return ferr_errno(e, errno, "cannot use data directory %s", dir);
+	n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n >= sizeof parent)
+		return ferr_set(e, FERR_SYSTEM, "%s: path too long", dir);
+	memcpy(parent, dir, n);
+	parent[n] = '\0';
+	slash = strrchr(parent, '/');
+	if (slash == NULL)
+		snprintf(parent, sizeof parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
+		return ferr_set(e, FERR_SYSTEM, "no data directory %s, and its parent %s does not"
+				" exist either: not creating one there (a mistyped --data?); create"
+				" the parent first to start a new data directory", dir, parent);
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		return ferr_errno(e, errno, "cannot create data directory %s", dir);
+	log_info("new data directory %s (created)", dir);
 	return 0;
 }
 
@@ -262,7 +401,7 @@ void stage_start(struct stage *s, const char *prog, const char *usage, int argc,
 			fputs(usage, stdout);
 			exit(EXIT_OK);
 		default:
-			fprintf(stderr, "usage: see '%s --help'\n", prog);
+			fprintf(stderr, "usage: see '%s --help'\n", usage_name(usage, prog));
 			exit(EXIT_USAGE);
 		}
 	}
@@ -293,16 +432,32 @@ void stage_start(struct stage *s, const char *prog, const char *usage, int argc,
 			fprintf(stderr, "%s: %s is not a folio data directory (no folio.db)\n", prog,
 				s->data_dir);
 			config_free(s->cfg);
-			exit(EXIT_USAGE);
+			exit(EXIT_SYSTEM);
 		}
 	}
 	if (data == STAGE_DATA_READ) {
+		bool immutable = false;
 		s->store.root = realpath(s->data_dir, NULL);
-		if (s->store.root == NULL)
+		if (s->store.root == NULL) {
 			ferr_errno(&e, errno, "cannot resolve %s", s->data_dir);
+		} else if ((s->db = db_open_read(s->store.root, &immutable, &e)) != NULL &&
+			   !db_schema_is_current(s->db) && access(s->store.root, W_OK) == 0) {
+			/* an older schema: migrated once by whoever may write */
+			db_close(s->db);
+			s->db = NULL;
+		} else if (s->db != NULL) {
+			/* immutable: a snapshot of folio.db without its WAL, taken when
+			 * the -shm could not be used (no write access); stale while a
+			 * run writes */
+			if (immutable && stage_lock_held(s->store.root) != 0)
+				s->db_note = "(read-only view; a run is in progress, figures may be"
+					     " stale)";
+			return;
+		}
 	} else {
 		char *root;
-		if (fs_mkdirs(s->data_dir, &e) == 0 && (root = realpath(s->data_dir, NULL)) != NULL) {
+		if (data_dir_ready(s->data_dir, &e) == 0 &&
+		    (root = realpath(s->data_dir, NULL)) != NULL) {
 			int locked = take_lock(s, root, &e);
 			free(root);
 			if (locked == 0)

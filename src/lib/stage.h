@@ -52,6 +52,7 @@ struct stage {
 	struct store store;
 	sqlite3 *db;
 	int lock_fd;		/* DATA/folio.lock, held for the program's life; -1 */
+	const char *db_note;	/* STAGE_DATA_READ: a note for the reader, or NULL */
 	struct stage_stats stats;
 };
 
@@ -85,6 +86,12 @@ int stage_lock_holder(const char *data_dir, struct stage_holder *h);
  * (taking the lock to find out would make a run starting that instant fail).
  * Returns 1 held, 0 free, -1 cannot tell. */
 int stage_lock_held(const char *data_dir);
+/* The processes (of this host, that this user may look at) having
+ * DATA/folio.lock open, from /proc/PID/fd: the run and the stage it runs, or
+ * a program left behind holding the lock.  Up to max pids; returns how many. */
+int stage_lock_users(const char *data_dir, long *pids, int max);
+/* The command line of a process ("?" when it cannot be read), tamed. */
+void stage_proc_command(long pid, char *out, size_t outsz);
 /* "pid 1234 on HOST since 2026-06-15 02:00:01 UTC (folio run ...)" into out. */
 void stage_holder_text(const struct stage_holder *h, char *out, size_t outsz);
 

@@ -1,7 +1,7 @@
 # One program writes a data directory at a time: a second 'folio run' says who
 # holds DATA/folio.lock and changes nothing; 'folio status' reads while a run
-# holds it; a lock left by a process that died is free; a stage orphaned by a
-# killed run keeps the lock until it ends.
+# holds it, naming the pids that have the lock file open; a lock left by a
+# process that died is free; a stage dies with its killed run.
 . "$(dirname "$0")/lib.sh"
 I="$T/inbox" D="$T/data"
 fx_video "$I/c1/E1/V1/clip.mp4" 40
@@ -100,9 +100,8 @@ release
 wait $run1 || fail "the held run failed: $(cat "$T/run1.err")"
 
 # 2. Killed mid-run (kill -9 of 'folio run' only, while a stage program runs): the
-# stage goes on and keeps the lock; a new run is refused, naming the dead run; once
-# the stage ends the lock is free although the file still names the dead run, and
-# status calls the run interrupted.
+# stage dies with it (PR_SET_PDEATHSIG), so the lock is free at once although the
+# file still names the dead run, and status calls the run interrupted.
 for try in 1 2 3; do
     hold in-stage
     "$BIN/folio" run -q --inbox "$I" --data "$D" 2> "$T/run3.err" &
@@ -115,23 +114,23 @@ for try in 1 2 3; do
     [ $try -lt 3 ] || fail "could not catch a stage of a run three times"
 done
 wait_for "$D/folio.lock" "^pid $run3\$"
+"$BIN/folio" status --data "$D" > "$T/status1"
+grep -q "^  lock file open in pid $child: folio-[a-z]* --data " "$T/status1" ||
+    fail "status does not name the stage's pid and command: $(cat "$T/status1")"
 kill -9 $run3; wait $run3 2>/dev/null || true
-set +e
-"$BIN/folio" run -q --inbox "$I" --data "$D" 2> "$T/run4.err"; rc=$?
-set -e
-expect_eq "$rc" 4 "exit while an orphaned stage holds the lock"
-grep -q "the lock was taken by pid $run3 on $(hostname) since .*, which has ended, but a stage it started still runs and holds it; nothing was changed" "$T/run4.err" ||
-    fail "a run beside an orphaned stage: $(cat "$T/run4.err")"
-kill -0 "$child" 2>/dev/null || fail "the orphaned stage $child is gone already"
-release
-# wait until nothing holds the lock (the orphaned stage, if any, has ended)
-n=0; until "$BIN/folio" status --data "$D" | grep -q "^lock: free"; do
-    n=$((n + 1)); [ $n -lt 3000 ] || fail "the lock stayed held"; sleep 0.01
+n=0  # the stage goes too (gone, or a zombie no one has reaped yet)
+while [ -d /proc/$child ] && [ "$(cut -d' ' -f3 /proc/$child/stat 2>/dev/null)" != Z ]; do
+    n=$((n + 1)); [ $n -lt 3000 ] || fail "the stage $child outlived its killed run"; sleep 0.01
 done
+"$BIN/folio" status --data "$D" | grep -q "^lock: free" || fail "the lock is still held once the run and its stage are dead"
+release
 grep -q "^pid $run3\$" "$D/folio.lock" || fail "the lock file should still name the killed run: $(cat "$D/folio.lock")"
 "$BIN/folio" status --data "$D" > "$T/status2"
 grep -q "^lock: free (no folio program is writing this data directory; the last holder was pid $run3 on $(hostname) since " "$T/status2" || fail "status after the kill: $(cat "$T/status2")"
 grep -q "^run [0-9]* (started .* UTC) was interrupted" "$T/status2" || fail "status does not show the interrupted run: $(cat "$T/status2")"
+killed=$(sql "$D/folio.db" "SELECT MAX(id) FROM runs")
+expect_eq "$(sql "$D/folio.db" "SELECT status || '|' || (finished_at IS NULL) FROM runs WHERE id = $killed")" "running|1" "the killed run's row (nothing recorded)"
+grep -Eq "^  run $killed +[0-9-]+ [0-9:]+ UTC +- +interrupted\$" "$T/status2" || fail "latest runs should call the killed run interrupted: $(cat "$T/status2")"
 "$BIN/folio" run -q --inbox "$I" --data "$D" &
 run5=$!; wait $run5 || fail "a run after a killed one failed"
 grep -q "^pid $run5\$" "$D/folio.lock" || fail "the new run did not write itself into the lock file"
@@ -142,4 +141,38 @@ printf 'pid 999999\nhost %s\nstarted 1780000000\ncommand folio run --inbox X --d
 "$BIN/folio" run -q --inbox "$I" --data "$D" || fail "a stale lock file stopped the run"
 expect_eq "$(sql "$D/folio.db" "SELECT status FROM runs ORDER BY id DESC LIMIT 1")" ok "status of the run after a stale lock"
 expect_eq "$(sql "$D/folio.db" "SELECT verdict FROM manifest_files")" accepted "manifest at the end"
+
+# 4. SIGTERM (and SIGINT, SIGHUP) to 'folio run' in the middle of a stage: passed
+# on to the stage, whose end is recorded (143), the run recorded as interrupted;
+# the run says so and exits 128 + 15.
+for sig in TERM INT; do
+    for try in 1 2 3; do
+        hold in-stage
+        "$BIN/folio" run -q --inbox "$I" --data "$D" > "$T/run6.out" 2> "$T/run6.err" &
+        run6=$!
+        wait_for "$T/ready" .
+        child=$(children $run6)
+        grep -q " running$" "$T/ready" && [ -n "$child" ] && break
+        release; wait $run6
+        [ $try -lt 3 ] || fail "could not catch a stage of a run three times"
+    done
+    stage=$(tr '\0' ' ' < /proc/$child/cmdline | cut -d' ' -f1 | sed 's/^folio-//')
+    kill -$sig $run6
+    n=0
+    while [ -d /proc/$child ] && [ "$(cut -d' ' -f3 /proc/$child/stat 2>/dev/null)" != Z ]; do
+        n=$((n + 1)); [ $n -lt 3000 ] || fail "SIG$sig was not passed on to the stage"; sleep 0.01
+    done
+    release
+    set +e; wait $run6; rc=$?; set -e
+    code=$([ $sig = TERM ] && echo 143 || echo 130)
+    expect_eq "$rc" "$code" "exit of a run stopped by SIG$sig"
+    expect_eq "$(cat "$T/run6.err")" "folio: interrupted by SIG$sig in stage $stage; the next run resumes where this one left off" "what the run says on SIG$sig"
+    r=$(sql "$D/folio.db" "SELECT MAX(id) FROM runs")
+    expect_eq "$(sql "$D/folio.db" "SELECT status, finished_at IS NOT NULL FROM runs WHERE id = $r")" "interrupted|1" "the run's row after SIG$sig"
+    expect_eq "$(sql "$D/folio.db" "SELECT exit_code, finished_at IS NOT NULL FROM run_stages WHERE run_id = $r AND stage = 'folio-$stage'")" "$code|1" "the stopped stage's row"
+    expect_eq "$(sql "$D/folio.db" "SELECT COUNT(*) FROM run_stages WHERE run_id = $r AND started_at > (SELECT started_at FROM run_stages WHERE run_id = $r AND stage = 'folio-$stage')")" 0 "stages started after SIG$sig"
+    "$BIN/folio" status --data "$D" | grep -Eq "^  run $r +[0-9-]+ [0-9:]+ UTC +[0-9.]+s +interrupted\$" || fail "status after SIG$sig: $("$BIN/folio" status --data "$D")"
+done
+"$BIN/folio" run -q --inbox "$I" --data "$D" || fail "a run after an interrupted one failed"
+expect_eq "$(sql "$D/folio.db" "SELECT status FROM runs ORDER BY id DESC LIMIT 1")" ok "the run after the interrupted ones"
 echo "ops-lock: ok"

@@ -50,7 +50,7 @@ grep -q "^folio run [0-9]*: ok$" "$T/cronlog/folio-$today.log" || fail "the cron
 exec_start=$(sed -n 's/^ExecStart=//p' "$TOP/scripts/systemd/folio-nightly.service" |
     sed "s|/opt/folio/bin/folio|$BIN/folio|; s|/srv/folio/inbox|$I|; s|/srv/folio/data|$D|; s|/etc/folio/folio.conf|$FOLIO_CONFIG|")
 sh -c "$exec_start" > "$T/unit.out" 2>&1 || fail "the unit's ExecStart failed: $exec_start: $(cat "$T/unit.out")"
-grep -q '^OnCalendar=\*-\*-\* 02:00:00$' "$TOP/scripts/systemd/folio-nightly.timer" || fail "timer not at 02:00"
+grep -q '^OnCalendar=\*-\*-\* 02:00:00 America/Chicago$' "$TOP/scripts/systemd/folio-nightly.timer" || fail "timer not at 02:00 Chicago time"
 grep -q '^Persistent=true$' "$TOP/scripts/systemd/folio-nightly.timer" || fail "timer not persistent"
 if command -v systemd-analyze > /dev/null; then
     mkdir -p "$T/units"

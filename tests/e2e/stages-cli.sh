@@ -55,7 +55,7 @@ PY
 [ -f "$T/d/tmp/obj-of-the-run" ] || fail "a read-only command cleared the run's tmp/"
 # a mistyped data directory is an error, not a new empty one
 set +e
-run_v "$BIN/folio" status --data "$T/typo" > /dev/null 2>&1; expect_eq $? 2 "status of a directory that is not folio's"
+run_v "$BIN/folio" status --data "$T/typo" > /dev/null 2>&1; expect_eq $? 4 "status of a directory that is not folio's"
 set -e
 [ ! -e "$T/typo" ] || fail "status created a data directory"
 # a candidate folder that cannot be a file name is refused, and the refusal recorded
