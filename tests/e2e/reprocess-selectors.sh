@@ -71,7 +71,7 @@ expect_eq "$(dry --candidate c2)" "$(lines \
     "c2/E1/V2/cut2.mp4: done -> validate" \
     "c2/E2/V1/c.mp4: done -> validate")" "--candidate"
 expect_eq "$(dry --candidate c1 --candidate c3 --entry E1 --stage unpack)" "$(lines \
-    "c1/E1/V3/takes.zip: done -> unpack" \
+    "c1/E1/V3/takes.zip: done -> unpack (an archive: unpacked again; its 1 member replaced, the old ones kept as history)" \
     "c3/E1/V1/a2.mp4: held at new, 3 attempts -> new (has not reached unpack yet)")" \
     "--stage unpack: archives, and files not identified yet (released where they are)"
 expect_eq "$(dry --entry e2)" "c2/E2/V1/c.mp4: done -> validate" "--entry (any case)"
