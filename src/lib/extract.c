@@ -79,7 +79,7 @@ static int on_member(void *vctx, const struct unpack_member *m, struct ferr *e)
 	db_bind_text(st, 8, slot[0] ? slot : NULL);
 	sqlite3_bind_int64(st, 9, p->upload_time);
 	db_bind_text(st, 10, m->extracted ? m->sha256 : NULL);
-	if (m->extracted)
+	if (m->extracted || (m->junk && m->size > 0))	/* junk: the size the archive states */
 		sqlite3_bind_int64(st, 11, (sqlite3_int64)m->size);
 	else
 		sqlite3_bind_null(st, 11);
@@ -137,7 +137,8 @@ static long long upload_expanded(sqlite3 *db, long long upload_id)
 {
 	struct ferr e = { 0 };
 	sqlite3_stmt *st = db_prepare(db, "SELECT COALESCE(SUM(size_bytes), 0) FROM files"
-					  " WHERE upload_id = ?1 AND depth > 0 AND active = 1", &e);
+					  " WHERE upload_id = ?1 AND depth > 0 AND active = 1"
+					  " AND store_path IS NOT NULL", &e);	/* extracted only */
 	long long n = 0;
 
 	if (st == NULL)

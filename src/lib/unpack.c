@@ -530,6 +530,9 @@ int unpack_archive_fd(struct store *st, const struct config *cfg, int fd,
 			reasons_add(&m.codes, "archive-encrypted");
 		if (m.junk) {
 			reasons_add(&m.codes, "junk-file");
+			/* not extracted: its size as the archive states it (folio show) */
+			if (archive_entry_size_is_set(ent) && archive_entry_size(ent) >= 0)
+				m.size = (uint64_t)archive_entry_size(ent);
 		} else if (!reasons_rejects(&m.codes)) {
 			bool gz = is_raw && filter == ARCHIVE_FILTER_GZIP;
 			int x = extract(a, ent, st, cfg, budget, &m, gz ? &crc : NULL, res, e);

@@ -71,7 +71,8 @@ grep -q "^folio: new data directory $D (created)\$" "$T/err" || fail "no word of
 "$BIN/folio" show c1 --data "$D" > "$T/show"
 grep -q "^  entry E1: incomplete, missing V5,V6, rejected W1,V1,V3,V4\$" "$T/show" || fail "entry line: $(cat "$T/show")"
 expect_eq "$(awk '$1 == "E1" && $2 ~ /^[WV][0-9]$/ { printf "%s ", $2 }' "$T/show")" "W1 V1 V2 V3 V4 " "slots in config order (W1 first)"
-grep -Eq "^  E1 +- +skipped +- +- +bundle.zip/.DS_Store\$" "$T/show" || fail "a junk member's size should be '-': $(cat "$T/show")"
+grep -Eq "^  E1 +- +skipped +- +12 +bundle.zip/.DS_Store\$" "$T/show" || fail "a junk member's size (12 bytes, as the archive states it): $(cat "$T/show")"
+grep -Eq "^  E1 +- +skipped +- +15 +bundle.zip/__MACOSX/._a.txt\$" "$T/show" || fail "the other junk member's size: $(cat "$T/show")"
 ! grep -Eq " 0  bundle.zip/(.DS_Store|__MACOSX)" "$T/show" || fail "junk shown as 0 bytes"
 
 # 9. a reason found by probe goes back to probe; the help lists the codes

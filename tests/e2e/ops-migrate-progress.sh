@@ -55,4 +55,16 @@ touch -d @1780000300 "$I/c1/E1/V1/a.mp4"
 script -qec "'$BIN/folio' run --inbox '$I' --data '$D' > /dev/null" /dev/null > "$T/tty" < /dev/null
 grep -q "$(printf '\r\033\\[K')folio-validate: validate 1/1  c1" "$T/tty" || fail "no progress line on a terminal: $(cat -v "$T/tty")"
 grep -q "$(printf '\r\033\\[K')folio: stage probe (4 of " "$T/tty" || fail "no stage line on a terminal: $(cat -v "$T/tty")"
+grep -q "$(printf '\r\033\\[K')folio-scan: scan 1/1  c1" "$T/tty" || fail "scan's progress line names no candidate: $(cat -v "$T/tty")"
+# every log line clears a transient line first, another program's too (the run's
+# "stage report (8 of 8)" above folio-report's own lines); the stage line has no
+# rate (calls per second mean nothing there)
+python3 - "$T/tty" <<'PY' || fail "a log line after an uncleared progress line: $(cat -v "$T/tty")"
+import re, sys
+raw = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+bad = [m.start() for m in re.finditer(r"folio[a-z-]*: ", raw)
+       if m.start() > 0 and raw[m.start() - 1] != "\n" and not raw[:m.start()].endswith("\r\033[K")]
+rate = re.findall(r"\([0-9]+ of [0-9]+\) +[0-9.]+/s", raw)
+sys.exit(1 if bad or rate else 0)
+PY
 echo "ops-migrate-progress: ok"
