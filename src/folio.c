@@ -86,7 +86,15 @@ static const char RUN_USAGE[] =
 	"a process that died is free (the flock dies with its process).\n"
 	"\n"
 	"Progress: on a terminal, one line that rewrites itself (stage, items done of total,\n"
-	"rate); otherwise one line per stage, and per file with -v.  The summary goes to stdout.\n"
+	"current candidate, items per second; normalize: each video's speed, 2.1x = media\n"
+	"seconds per second); otherwise one line per stage, and per file with -v.  The\n"
+	"summary goes to stdout.\n"
+	"\n"
+	"DATA is created only when its parent directory exists (\"folio: new data directory\n"
+	"DATA (created)\"); otherwise, a mistyped --data, the run exits 4.  The whole config,\n"
+	"[profile] included, is checked before the first stage (exit 3).  SIGINT, SIGTERM or\n"
+	"SIGHUP stops the stage running (stages also die with a run killed with -9), records\n"
+	"the run as interrupted and exits 128 + the signal; the next run resumes.\n"
 	"\n"
 	"Options:\n"
 	"  --inbox DIR     the upload inbox, INBOX/<candidate>/<entry>/...; only read\n"
@@ -94,8 +102,8 @@ static const char RUN_USAGE[] =
 	COMMON_OPTIONS
 	"\n"
 	"Exit status: 0 done; 1 some files hit a system failure (recorded, retried next run);\n"
-	"2 usage; 3 config; 4 cannot run (database, data directory, the lock is held).\n"
-	"See docs/operations.md.\n";
+	"2 usage; 3 config; 4 cannot run (database, data directory, the lock is held);\n"
+	"128 + N stopped by signal N (130 SIGINT, 143 SIGTERM).  See docs/operations.md.\n";
 
 static const char REPROCESS_USAGE[] =
 	"usage: folio reprocess SELECTOR... --data DIR [--inbox DIR] [--dry-run]\n"
@@ -143,9 +151,11 @@ static const char REPROCESS_USAGE[] =
 static const char SHOW_USAGE[] =
 	"usage: folio show CANDIDATE --data DIR [--history]\n"
 	"\n"
-	"A candidate's manifest for a person to read: each entry's status and missing slots,\n"
-	"each file's slot, verdict, kind, length, size, reasons and normalized output.\n"
-	"Only reads: takes no lock, works while a run is going.\n"
+	"A candidate's manifest for a person to read: each entry's status, its slots with no\n"
+	"file (missing) and those whose file was rejected (rejected), then each file's slot\n"
+	"(in the config's order), verdict, kind, length, size ('-' unknown), reasons and\n"
+	"normalized output.  Only reads: takes no lock, works while a run is going, and with\n"
+	"read access alone (the operator's group, a read-only mount).\n"
 	"\n"
 	"Options:\n"
 	"  --history       also every verdict each file has had, oldest first: time (UTC), run,\n"
@@ -161,10 +171,13 @@ static const char STATUS_USAGE[] =
 	"\n"
 	"What the data directory is doing, at any time, also while a run is going (only\n"
 	"reads: takes no lock):\n"
-	"  - who holds DATA/folio.lock (pid, host, since, command), or that no one does;\n"
+	"  - who holds DATA/folio.lock (pid, host, since, command), or that no one does, and\n"
+	"    the pid and command of every process with the lock file open;\n"
 	"  - per stage, files pending (waiting for it), running (the stage a run is in),\n"
 	"    failed (a system failure, retried next run) and held (for an operator);\n"
-	"  - the latest runs, files by state, and each held file with its last error.\n"
+	"  - the latest runs (one with no end while the lock is free: interrupted), files by\n"
+	"    state, and each held file with its last error.\n"
+	"Works with read access alone (the database is opened read-only).\n"
 	"\n"
 	"Options:\n"
 	COMMON_OPTIONS
@@ -303,6 +316,8 @@ static int cmd_reprocess(struct stage *s, struct reprocess_sel *sel)
 		log_error("%s", e.msg);
 		return e.cls == FERR_CONFIG ? 1 : EXIT_SYSTEM;
 	}
+	if (!sel->dry_run && runner_check_config(s) != 0)
+		return EXIT_CONFIG;	/* before anything is sent back */
 	if (reprocess_apply(s->db, sel, sel->dry_run ? stdout : log_level() >= 2 ? stderr : NULL,
 			    &n, &e) != 0) {
 		log_error("%s", e.msg);

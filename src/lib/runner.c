@@ -303,6 +303,20 @@ int runner_summary(sqlite3 *db, long long run_id, FILE *f, struct ferr *e)
 	return 0;
 }
 
+int runner_check_config(const struct stage *s)
+{
+	/* the whole config before any stage: a bad [profile] value must not
+	 * wait for normalize, after validate has judged everything again */
+	struct tc_profile prof;
+	struct ferr e = { 0 };
+
+	if (tc_profile_load(s->cfg, &prof, &e) != 0) {
+		log_error("%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
 int runner_run(struct stage *s, int verbosity)
 {
 	char names[MAX_STAGES][32], ppath[PATH_MAX], bindir[PATH_MAX];
@@ -318,13 +332,8 @@ int runner_run(struct stage *s, int verbosity)
 		log_error("%s", e.msg);
 		return EXIT_CONFIG;
 	}
-	/* the whole config before any stage: a bad [profile] value must not
-	 * wait for normalize, after validate has judged everything again */
-	struct tc_profile prof;
-	if (tc_profile_load(s->cfg, &prof, &e) != 0) {
-		log_error("%s", e.msg);
+	if (runner_check_config(s) != 0)
 		return EXIT_CONFIG;
-	}
 	if (stage_bin_dir(bindir, sizeof bindir) != 0 || realpath(s->config_path, cfg_abs) == NULL) {
 		log_error("cannot locate the stage programs or the config");
 		return EXIT_SYSTEM;

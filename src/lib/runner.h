@@ -16,6 +16,10 @@
  * stdout.  Returns the exit code for folio run. */
 int runner_run(struct stage *s, int verbosity);
 
+/* Checks what config_load() leaves to the stages ([profile] values), so that
+ * a bad config stops a run before its first stage.  Logs the error; 0 or -1. */
+int runner_check_config(const struct stage *s);
+
 /* Prints the one-screen summary of run id (or of the latest run if 0) to f.
  * Returns 0 or -1. */
 int runner_summary(sqlite3 *db, long long run_id, FILE *f, struct ferr *e);

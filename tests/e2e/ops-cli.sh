@@ -86,6 +86,15 @@ for st in unpack identify; do
     expect_eq "$(cat "$T/rp")" "c1/E1/bundle.zip: done -> $st (an archive: unpacked again; its 3 members replaced, the old ones kept as history)" "reprocess --stage $st -n"
 done
 
+# 5. reprocess checks the config before it sends anything back
+before=$(sql "$D/folio.db" "SELECT group_concat(state || attempts, ',') FROM files")
+set +e
+"$BIN/folio" reprocess -q --config "$T/crf.conf" --candidate c1 --stage validate --data "$D" 2> "$T/err"; rc=$?
+set -e
+expect_eq "$rc" 3 "reprocess with crf = 99"
+expect_eq "$(sql "$D/folio.db" "SELECT group_concat(state || attempts, ',') FROM files")" "$before" "files after a refused reprocess"
+expect_eq "$(sql "$D/folio.db" "SELECT COUNT(*) FROM files WHERE judged_version IS NULL")" 0 "files unjudged by a refused reprocess"
+
 # 14. a file that failed once and then got past the stage is not failing
 store=$(sql "$D/folio.db" "SELECT store_path FROM files WHERE source_path = 'V2/clip.mp4'")
 sql "$D/folio.db" "SELECT 1" > /dev/null
