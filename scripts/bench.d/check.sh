@@ -50,7 +50,7 @@ done
 clone_data "$T/tmpl" "$T/d2"
 forks=0
 for stage in identify probe; do
-    strace -f -c -e trace=fork,vfork,clone,clone3 -o "$T/forks" \
+    strace -f --seccomp-bpf -c -e trace=fork,vfork,clone,clone3 -o "$T/forks" \
         "$BIN/folio-$stage" --data "$T/d2" -q || fail "folio-$stage under strace"
     forks=$((forks + $(awk '$NF ~ /^(fork|vfork|clone|clone3)$/ { n += $4 } END { print n + 0 }' "$T/forks")))
 done

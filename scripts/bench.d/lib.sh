@@ -35,8 +35,10 @@ machine() {
     echo "$(df -PT "$CACHE" | awk 'NR == 2 { print $2 }') file system"
 }
 stamp() {
-    echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC') by \`scripts/bench $QUICKARG$1\`, $(machine)."
+    echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC') by \`scripts/bench $QUICKARG$1\`, $(machine);"
+    echo "load average when it started $LOAD0 (other work on the machine), when it ended $(cut -d' ' -f1 /proc/loadavg)."
 }
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 # publish NAME: the table in $T/section goes between NAME's bench markers of
 # docs/performance.md (full runs only; --quick runs print it and stop there).
 publish() {

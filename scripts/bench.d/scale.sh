@@ -1,12 +1,12 @@
 # scale.sh — the nightly run ('folio run', every stage, a fresh data
 # directory) over 1, 10, 100 and 1,000 candidates of the incremental bench's
-# shape (100 with --quick: 1, 10, 100): the time per candidate should stay
-# flat.  Then normalization-heavy work: 6 candidates (2 with --quick) each
-# with a 31 s 1080p clip to re-encode; a run should keep at least 1.8 of 2
+# shape (--quick: 1, 10, 50): the time per candidate should stay flat.  Then
+# normalization-heavy work: 6 candidates (--quick: 2, 720p) each with a 31 s
+# 1080p clip to re-encode; a run should keep at least 1.8 of 2
 # cores busy on average (user + sys CPU time over wall time).
 SIZES="1 10 100 1000"
-HEAVY=6
-[ -n "$QUICK" ] && SIZES="1 10 100" HEAVY=2
+HEAVY=6 HKIND=heavy HSIZE=1080p
+[ -n "$QUICK" ] && SIZES="1 10 50" HEAVY=2 HKIND=heavy-720 HSIZE=720p
 : > "$T/curve"
 for n in $SIZES; do
     IN="$CACHE/nightly-$n"
@@ -24,8 +24,8 @@ for n in $SIZES; do
     [ "$(ls "$T/d/manifests" | grep -c '\.sqlite$')" -eq "$n" ] || fail "$n candidates: manifests missing"
     echo "$n $r $(median "$T/n$n" 1) $(median "$T/n$n" 2) $(mb "$(maxcol "$T/n$n" 3)")" >> "$T/curve"
 done
-IN="$CACHE/heavy-$HEAVY"
-[ -d "$IN/inbox" ] || { say "making $IN (once)"; gen heavy "$IN" "$HEAVY"; }
+IN="$CACHE/$HKIND-$HEAVY"
+[ -d "$IN/inbox" ] || { say "making $IN (once)"; gen $HKIND "$IN" "$HEAVY"; }
 : > "$T/heavy"
 rm -rf "$T/d"
 say "normalization-heavy run: $HEAVY clips"
@@ -52,7 +52,7 @@ flat=$(awk '$1 >= 10 { p = $3 / $1; if (lo == "" || p < lo) lo = p; if (p > hi) 
     done < "$T/curve"
     echo
     echo "- time per candidate, largest over smallest from 10 candidates up: **$flat** (flat: 1.00)"
-    echo "- normalization-heavy ($HEAVY × 31 s 1080p, \`-j $(nproc)\`): wall $hw s, CPU $hc s:" \
+    echo "- normalization-heavy ($HEAVY × 31 s $HSIZE, \`-j $(nproc)\`): wall $hw s, CPU $hc s:" \
          "**$busy of $(nproc) cores** busy (goal ≥ 1.8: $(verdict 1.8 "$busy"))"
     echo "- its stages (s): $(awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }' "$T/hstages")"
 } > "$T/section"
