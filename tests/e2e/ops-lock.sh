@@ -144,8 +144,8 @@ expect_eq "$(sql "$D/folio.db" "SELECT verdict FROM manifest_files")" accepted "
 
 # 4. SIGTERM (and SIGINT, SIGHUP) to 'folio run' in the middle of a stage: passed
 # on to the stage, whose end is recorded (143), the run recorded as interrupted;
-# the run says so and exits 128 + 15.
-for sig in TERM INT; do
+# the run says so and exits 128 + the signal.
+for sig in TERM INT HUP; do
     for try in 1 2 3; do
         hold in-stage
         "$BIN/folio" run -q --inbox "$I" --data "$D" > "$T/run6.out" 2> "$T/run6.err" &
@@ -164,7 +164,7 @@ for sig in TERM INT; do
     done
     release
     set +e; wait $run6; rc=$?; set -e
-    code=$([ $sig = TERM ] && echo 143 || echo 130)
+    code=$(case $sig in TERM) echo 143 ;; INT) echo 130 ;; HUP) echo 129 ;; esac)
     expect_eq "$rc" "$code" "exit of a run stopped by SIG$sig"
     expect_eq "$(cat "$T/run6.err")" "folio: interrupted by SIG$sig in stage $stage; the next run resumes where this one left off" "what the run says on SIG$sig"
     r=$(sql "$D/folio.db" "SELECT MAX(id) FROM runs")
