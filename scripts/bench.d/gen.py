@@ -10,7 +10,7 @@ Usage: gen.py KIND OUT [N]
   nightly OUT N           OUT/inbox: N candidates of small generated files (a PDF, a
                           note, every 10th a short clip for V1)
   heavy OUT N             OUT/inbox: N candidates, each one 31 s 1080p clip to
-                          re-encode (heavy-720: 720p, for --quick)
+                          re-encode (heavy-360: 360p60, for --quick)
   duration OUT            OUT/front.mp4 (index first) and OUT/nodur.mp4 (fragmented:
                           no duration in its header), 60 s 720p
 The same arguments always give the same bytes: seeded random numbers, fixed
@@ -236,10 +236,12 @@ def nightly(out, n):
     touch_all(inbox)
 
 
-def heavy(out, n, size="1920x1080"):
+def heavy(out, n, size="1920x1080", rate=30):
+    """Clips folio must re-encode: 1080p30 is over the profile's 720p; the
+    smaller --quick one is at 60 fps, over its 30."""
     inbox = fresh(out)
-    src = base_clip(out, f"heavy-{size}-31s.mp4", [
-        "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=30:duration=31",
+    src = base_clip(out, f"heavy-{size}-{rate}-31s.mp4", [
+        "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration=31",
         "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000:duration=31",
         "-vf", "noise=alls=8:allf=t", "-af", "volume=-20dB", "-ac", "2",
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
@@ -273,7 +275,7 @@ def main():
     {"clips-zip": lambda: clips_zip(out, n), "small-zips": lambda: small_zips(out, n),
      "check": lambda: check(out, n), "nightly": lambda: nightly(out, n),
      "heavy": lambda: heavy(out, n),
-     "heavy-720": lambda: heavy(out, n, "1280x720"), "duration": lambda: duration(out)}[kind]()
+     "heavy-360": lambda: heavy(out, n, "640x360", 60), "duration": lambda: duration(out)}[kind]()
 
 
 if __name__ == "__main__":

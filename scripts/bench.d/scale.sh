@@ -1,12 +1,12 @@
 # scale.sh — the nightly run ('folio run', every stage, a fresh data
 # directory) over 1, 10, 100 and 1,000 candidates of the incremental bench's
 # shape (--quick: 1, 10, 50): the time per candidate should stay flat.  Then
-# normalization-heavy work: 6 candidates (--quick: 2, 720p) each with a 31 s
+# normalization-heavy work: 6 candidates (--quick: 2, 360p60) each with a 31 s
 # 1080p clip to re-encode; a run should keep at least 1.8 of 2
 # cores busy on average (user + sys CPU time over wall time).
 SIZES="1 10 100 1000"
 HEAVY=6 HKIND=heavy HSIZE=1080p
-[ -n "$QUICK" ] && SIZES="1 10 50" HEAVY=2 HKIND=heavy-720 HSIZE=720p
+[ -n "$QUICK" ] && SIZES="1 10 50" HEAVY=2 HKIND=heavy-360 HSIZE=360p60
 : > "$T/curve"
 for n in $SIZES; do
     IN="$CACHE/nightly-$n"
@@ -32,6 +32,9 @@ say "normalization-heavy run: $HEAVY clips"
 timed "$T/heavy" "$BIN/folio" run --inbox "$IN/inbox" --data "$T/d" -q
 nz=$(sqlite3 "$T/d/folio.db" "SELECT count(*) FROM files WHERE normalized_path IS NOT NULL")
 [ "$nz" -eq "$HEAVY" ] || fail "heavy: $nz of $HEAVY clips normalized"
+out=$(sqlite3 "$T/d/folio.db" "SELECT normalized_path FROM files WHERE normalized_path IS NOT NULL LIMIT 1")
+[ "$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$T/d/$out")" = "30/1" ] ||
+    fail "heavy: the clips were not re-encoded (30 fps)"
 sqlite3 -separator ' ' "$T/d/folio.db" "SELECT stage, printf('%.1f', finished_at - started_at)
     FROM run_stages WHERE run_id = (SELECT max(run_id) FROM run_stages) ORDER BY started_at" > "$T/hstages"
 set -- $(cat "$T/heavy")
