@@ -51,6 +51,7 @@ static int identify_isolated(struct stage *s, struct identify *id, const char *p
 	struct isolate_result ir;
 	struct ident_out io;
 
+	memset(&q, 0, sizeof q);	/* sent whole: no byte left undefined */
 	*stopped = false;
 	if (ident_worker == NULL || ident_worker_id != id) {
 		classify_done();

@@ -524,24 +524,29 @@ static void worker_main(pid_t parent, int fd, struct isolate_worker *w)
 	vm0 = statm_bytes(0);
 	for (int calls = 1;; calls++) {
 		size_t got = 0;
+		bool retire = false;
 		while (got < w->reqsz) {
 			ssize_t n = read(fd, req + got, w->reqsz - got);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
-				_exit(0);	/* the stage is done with us */
+				goto done;	/* the stage is done with us */
 			got += (size_t)n;
 		}
 		cpu_budget(&w->lim);
 		memset(out, 0, w->outsz);
 		w->fn(w->ctx, req, out);
-		bool retire = calls >= WORKER_MAX_CALLS ||
-			      (w->lim.memory_bytes > 0 && statm_bytes(0) > vm0 + w->lim.memory_bytes / 2);
+		retire = calls >= WORKER_MAX_CALLS ||
+			 (w->lim.memory_bytes > 0 && statm_bytes(0) > vm0 + w->lim.memory_bytes / 2);
 		head[0] = FRAME_RESULT;
 		head[1] = retire;
 		if (write_all(fd, head, 2) != 0 || write_all(fd, out, w->outsz) != 0 || retire)
-			_exit(0);
+			goto done;
 	}
+done:
+	free(req);
+	free(out);
+	_exit(0);
 }
 
 struct isolate_worker *isolate_worker_new(const struct isolate_limits *lim, isolate_req_fn fn,

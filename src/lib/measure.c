@@ -42,6 +42,7 @@ static int probe_isolated(const char *path, const char *name, struct probe_resul
 	struct isolate_result ir;
 	struct probe_out po;
 
+	memset(&q, 0, sizeof q);	/* sent whole: no byte left undefined */
 	snprintf(q.path, sizeof q.path, "%s", path);
 	snprintf(q.name, sizeof q.name, "%s", name);
 	if (isolate_worker_call(probe_worker, &q, &po, &ir, e) != 0)
