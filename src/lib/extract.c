@@ -280,7 +280,11 @@ static int unpack_isolated(struct stage *s, const char *path, const char *name,
 			   struct unpack_result *res, struct ferr *e)
 {
 	struct unpack_job job = { .s = s, .path = path, .name = name, .budget = *budget };
-	struct isolate_limits il = { .time_s = s->cfg->limits.time_s,
+	/* time, plus a second per MiB of the archive: a 300 MB gzip on a slow
+	 * disk is not corrupt for taking longer than a small zip */
+	struct stat sb;
+	double mib = stat(path, &sb) == 0 ? (double)sb.st_size / (1 << 20) : 0;
+	struct isolate_limits il = { .time_s = s->cfg->limits.time_s + mib,
 				     .memory_bytes = s->cfg->limits.memory_bytes };
 	struct isolate_io io = { .message = parent_member, .arg = mc };
 	struct isolate_result ir;

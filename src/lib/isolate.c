@@ -488,6 +488,25 @@ int isolate_exec_begin(const struct isolate_limits *lim)
 	return 0;
 }
 
+bool isolate_near_memory_limit(void)
+{
+	struct rlimit rl;
+	unsigned long long peak_kb = 0;
+	char line[256];
+	FILE *f;
+
+	if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return false;
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return false;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmPeak: %llu kB", &peak_kb) == 1)
+			break;
+	fclose(f);
+	/* a refused allocation leaves the peak just under the limit */
+	return peak_kb * 1024 + (16u << 20) >= (unsigned long long)rl.rlim_cur;
+}
+
 void isolate_exec_result(const void *out, size_t outsz)
 {
 	char type = FRAME_RESULT;

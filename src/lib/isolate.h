@@ -81,6 +81,10 @@ int isolate_exec(const struct isolate_limits *lim, char *const argv[], void *out
  * lim as its limits (then isolate_progress() and isolate_send() work).
  * Returns 0, or -1 when descriptor 3 is not a pipe (not started so). */
 int isolate_exec_begin(const struct isolate_limits *lim);
+/* In a child with a memory limit: true when its address space has come
+ * within 16 MiB of the limit (a library's allocation was refused there, what
+ * ever error it then returned). */
+bool isolate_near_memory_limit(void);
 /* Sends the step's result to the parent and exits. */
 void isolate_exec_result(const void *out, size_t outsz) __attribute__((noreturn));
 

@@ -162,6 +162,15 @@ int normalize_transcode_one(int argc, char **argv)
 	job.threads = atoi(argv[6]);
 	job.progress = child_progress;
 	o.rc = tc_normalize(&prof, &job, &o.res, &o.err);
+	if (o.rc != 0 && lim.memory_bytes > 0 && !isolate_memory_limit_unavailable() &&
+	    (tc_alloc_failed() || isolate_near_memory_limit())) {
+		/* refused by the rlimit: the limit is named, and it is this
+		 * stage's content failure, not a system failure to retry */
+		struct isolate_result ir = { .end = ISOLATE_MEMORY };
+		char why[160];
+		isolate_describe(&lim, &ir, why, sizeof why);
+		ferr_set(&o.err, FERR_CONTENT, "normalizing %s", why);
+	}
 	config_free(cfg);
 	isolate_exec_result(&o, sizeof o);
 }

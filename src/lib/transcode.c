@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,14 @@
 
 static _Thread_local char last_log[256];
 static bool log_verbose;
+/* Set when any thread's library said an allocation failed (x264 logs "malloc
+ * of size N failed" from its own threads and returns a generic error). */
+static volatile sig_atomic_t alloc_failed;
+
+bool tc_alloc_failed(void)
+{
+	return alloc_failed != 0;
+}
 
 static void log_cb(void *avcl, int level, const char *fmt, va_list vl)
 {
@@ -50,6 +59,9 @@ static void log_cb(void *avcl, int level, const char *fmt, va_list vl)
 		return;
 	if (level <= AV_LOG_ERROR)
 		snprintf(last_log, sizeof last_log, "%.40s: %.200s", who, line);
+	if (level <= AV_LOG_ERROR && (strstr(line, "Cannot allocate memory") != NULL ||
+				      (strstr(line, "alloc") != NULL && strstr(line, "fail") != NULL)))
+		alloc_failed = 1;
 	if (log_verbose)
 		log_debug("%s: %s", who, line);
 }
@@ -69,6 +81,8 @@ static int av_fail(struct ferr *e, int err, const char *what)
 	enum ferr_class cls = FERR_CONTENT;
 
 	av_strerror(err, buf, sizeof buf);
+	if (err == AVERROR(ENOMEM))
+		alloc_failed = 1;
 	if (err == AVERROR(ENOMEM) || err == AVERROR(ENOSPC) || err == AVERROR(EDQUOT) ||
 	    err == AVERROR(EIO) || err == AVERROR(EROFS) || err == AVERROR(EMFILE) ||
 	    err == AVERROR(ENFILE) || err == AVERROR(EFBIG))

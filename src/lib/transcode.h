@@ -103,6 +103,9 @@ int tc_normalize(const struct tc_profile *p, const struct tc_job *job, struct tc
  * with verbose they are also printed through log_debug().  Call once, before
  * any thread starts.  Cannot fail. */
 void tc_log_install(bool verbose);
+/* True once a library (any thread) has reported an allocation that failed:
+ * under a memory rlimit that is the limit, not a fault of the content. */
+bool tc_alloc_failed(void);
 
 /* Verifies that the top-level boxes of the MP4 at path put moov before mdat.
  * Returns 1 if so, 0 if not, -1 with e filled if it cannot be read. */

@@ -90,6 +90,24 @@ expect_eq "$(sql "$db" "SELECT verdict, post_reasons, normalize_error, normalize
 [ -z "$(ls "$D/tmp")" ] || fail "DATA/tmp left after normalize: $(ls "$D/tmp")"
 expect_eq "$(sql "$db" "SELECT COUNT(*) FROM system_failures")" 0 "system failures after normalize"
 
+# normalize at the memory limit (a real x264 refused its memory, not a hook):
+# normalize-failed with the limit named, final, not a system failure.  Not
+# under ASan or valgrind, where no address-space limit can apply.
+if [ -z "${FOLIO_SAN:-}" ] && [ -z "${FOLIO_VALGRIND:-}" ]; then
+    I2="$T/inbox-mem" D2="$T/data-mem"
+    sed -e 's/^memory = .*/memory = 32 MiB/' "$TOP/config/folio.conf" > "$T/mem.conf"
+    mkdir -p "$I2/c2026-0207/E1/V1"
+    ffmpeg -v error -f lavfi -i testsrc=size=640x360:rate=30:duration=40 \
+        -f lavfi -i sine=f=440:d=40 -c:v libx264 -preset ultrafast -c:a aac -shortest \
+        -y "$I2/c2026-0207/E1/V1/clip.mp4"
+    in_window "$I2/c2026-0207/E1/V1/clip.mp4"
+    FOLIO_SKIP_STAGES= FOLIO_CONFIG="$T/mem.conf" "$BIN/folio" run -q --inbox "$I2" --data "$D2" \
+        2> "$T/mem.err" || { cat "$T/mem.err"; fail "run at the memory limit"; }
+    expect_eq "$(sql "$D2/folio.db" "SELECT verdict, post_reasons, normalize_error, attempts FROM files")" \
+        "accepted|normalize-failed|normalizing stopped at the memory limit (32 MiB)|0" "normalize at 32 MiB"
+    [ -z "$(ls "$D2/tmp")" ] || fail "DATA/tmp left at the memory limit: $(ls "$D2/tmp")"
+fi
+
 # A killed run's child does not outlive it: PR_SET_PDEATHSIG.
 fx_video "$I/c2026-0204/E1/V1/orphan.mp4" 46
 in_window "$I/c2026-0204/E1/V1/orphan.mp4"
