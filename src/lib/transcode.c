@@ -200,6 +200,54 @@ static int prof_list(const struct config *c, const char *key, const char *def, c
 	return 0;
 }
 
+/* The encoder's own settings, tried once on a tiny picture: a preset or a
+ * video_options key the encoder refuses is the operator's mistake, found when
+ * the config is read rather than recorded against every candidate's video. */
+static int try_video_encoder(const struct config *c, const struct tc_profile *p,
+			     const AVCodec *vc, struct ferr *e)
+{
+	AVCodecContext *ctx = avcodec_alloc_context3(vc);
+	AVDictionary *o = NULL;
+	const AVDictionaryEntry *left;
+	char crf[16];
+	int err;
+
+	if (ctx == NULL)
+		return ferr_set(e, FERR_SYSTEM, "out of memory");
+	ctx->width = 64;
+	ctx->height = 64;
+	ctx->pix_fmt = AV_PIX_FMT_YUV420P;
+	ctx->time_base = (AVRational){ 1, 30 };
+	ctx->framerate = (AVRational){ 30, 1 };
+	ctx->thread_count = 1;
+	snprintf(crf, sizeof crf, "%d", p->crf);
+	av_dict_set(&o, "preset", p->preset, 0);
+	av_dict_set(&o, "crf", crf, 0);
+	av_dict_set(&o, "profile", p->video_profile, 0);
+	if (p->video_options[0] && av_dict_parse_string(&o, p->video_options, "=", ":", 0) < 0) {
+		av_dict_free(&o);
+		avcodec_free_context(&ctx);
+		return ferr_set(e, FERR_CONFIG, "%s: [profile] video_options: not k=v:k=v: %s",
+				c->path, p->video_options);
+	}
+	last_log[0] = '\0';
+	int level = av_log_get_level();
+	if (level > AV_LOG_ERROR)
+		av_log_set_level(AV_LOG_ERROR);	/* the trial's own chatter */
+	err = avcodec_open2(ctx, vc, &o);
+	av_log_set_level(level);
+	left = av_dict_get(o, "", NULL, AV_DICT_IGNORE_SUFFIX);
+	if (err >= 0 && left != NULL)
+		ferr_set(e, FERR_CONFIG, "%s: [profile] video_options: %s has no option '%s'",
+			 c->path, p->video_encoder, left->key);
+	else if (err < 0)
+		ferr_set(e, FERR_CONFIG, "%s: [profile] preset, crf or video_options: %s refuses"
+			 " them%s%s", c->path, p->video_encoder, last_log[0] ? ": " : "", last_log);
+	av_dict_free(&o);
+	avcodec_free_context(&ctx);
+	return err >= 0 && left == NULL ? 0 : -1;
+}
+
 int tc_profile_load(const struct config *c, struct tc_profile *out, struct ferr *e)
 {
 	struct tc_profile p;
@@ -269,6 +317,8 @@ int tc_profile_load(const struct config *c, struct tc_profile *out, struct ferr 
 				" of this libavcodec", c->path, p.audio_encoder);
 	if (avcodec_find_encoder(AV_CODEC_ID_MJPEG) == NULL)
 		return ferr_set(e, FERR_CONFIG, "this libavcodec has no JPEG encoder for posters");
+	if (try_video_encoder(c, &p, vc, e) != 0)
+		return -1;
 	*out = p;
 	return 0;
 }

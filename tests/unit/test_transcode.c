@@ -82,6 +82,12 @@ int main(void)
 	/* a misspelt key stops config_load() itself, before any stage runs */
 	CHECK(load("cfr = 23\n", &p, &e) == -2 && strstr(e.msg, "cfr: no such key"));
 	CHECK(load("video_encoder = libx265\n", &p, &e) == -1 && strstr(e.msg, "not an H.264"));
+	/* the encoder's own settings are tried when the config is read */
+	CHECK(load("preset = bogus\n", &p, &e) == -1 && e.cls == FERR_CONFIG &&
+	      strstr(e.msg, "libx264 refuses them"));
+	CHECK(load("video_options = bogus=1\n", &p, &e) == -1 && e.cls == FERR_CONFIG &&
+	      strstr(e.msg, "has no option 'bogus'"));
+	CHECK(load("preset = slow\nvideo_options = g=60\n", &p, &e) == 0);
 	CHECK(load("video_encoder = nosuch\n", &p, &e) == -1 && strstr(e.msg, "video_encoder"));
 	CHECK(load("audio_encoder = libopus\n", &p, &e) == -1 && strstr(e.msg, "not an AAC"));
 	CHECK(load("video_profile = baseline\n", &p, &e) == -1 && strstr(e.msg, "video_profile"));
