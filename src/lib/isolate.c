@@ -355,6 +355,41 @@ static void classify_end(const struct isolate_limits *lim, int got, int status,
 #endif
 }
 
+/* The parent's half of a one-shot step: reads the child's frames until its
+ * result, the end or the deadline (killing it there), reaps it and says how
+ * it ended.  program names an executed step, whose exit 127 without a result
+ * means it could not be run (a system failure). */
+static int parent_wait(const struct isolate_limits *lim, pid_t pid, int fd, double t0, void *out,
+		       size_t outsz, const struct isolate_io *io, uint64_t rss0,
+		       const char *program, struct isolate_result *res, struct ferr *e)
+{
+	struct reader rd = { .fd = fd, .deadline = lim->time_s > 0 ? t0 + lim->time_s : 0,
+			     .io = io, .e = e };
+	struct rusage ru;
+	int got, status = 0;
+
+	res->pid = (long)pid;
+	got = parent_read(&rd, out, outsz);
+	if (got == -2 || got == -1)
+		kill(pid, SIGKILL);
+	close(fd);
+	memset(&ru, 0, sizeof ru);
+	while (wait4(pid, &status, 0, &ru) < 0) {
+		if (errno != EINTR) {
+			status = 0;
+			break;
+		}
+	}
+	res->wall_s = now_s() - t0;
+	if (got == -1)
+		return -1;
+	classify_end(lim, got, status, &ru, rss0, res);
+	if (program != NULL && got == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127 &&
+	    res->end == ISOLATE_CRASHED)
+		return ferr_set(e, FERR_SYSTEM, "cannot run %s", program);
+	return 0;
+}
+
 int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void *out,
 		size_t outsz, const struct isolate_io *io, struct isolate_result *res,
 		struct ferr *e)
@@ -362,8 +397,6 @@ int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void
 	int fds[2];
 	pid_t parent = getpid(), pid;
 	double t0 = now_s();
-	int got, status = 0;
-	struct rusage ru;
 
 	memset(res, 0, sizeof *res);
 	uint64_t rss0 = statm_bytes(1);	/* the child starts with these pages */
@@ -384,25 +417,7 @@ int isolate_run(const struct isolate_limits *lim, isolate_fn fn, void *arg, void
 		child_main(parent, fds[1], lim, fn, arg, out, outsz);
 	}
 	close(fds[1]);
-	res->pid = (long)pid;
-	struct reader rd = { .fd = fds[0], .deadline = lim->time_s > 0 ? t0 + lim->time_s : 0,
-			     .io = io, .e = e };
-	got = parent_read(&rd, out, outsz);
-	if (got == -2 || got == -1)
-		kill(pid, SIGKILL);
-	close(fds[0]);
-	memset(&ru, 0, sizeof ru);
-	while (wait4(pid, &status, 0, &ru) < 0) {
-		if (errno != EINTR) {
-			status = 0;
-			break;
-		}
-	}
-	res->wall_s = now_s() - t0;
-	if (got == -1)
-		return -1;
-	classify_end(lim, got, status, &ru, rss0, res);
-	return 0;
+	return parent_wait(lim, pid, fds[0], t0, out, outsz, io, rss0, NULL, res, e);
 }
 
 /* ---- steps that are programs --------------------------------------------------- */
@@ -413,8 +428,6 @@ int isolate_exec(const struct isolate_limits *lim, char *const argv[], void *out
 	int fds[2];
 	pid_t parent = getpid(), pid;
 	double t0 = now_s();
-	int got, status = 0;
-	struct rusage ru;
 
 	memset(res, 0, sizeof *res);
 	if (pipe2(fds, O_CLOEXEC) != 0)
@@ -445,28 +458,8 @@ int isolate_exec(const struct isolate_limits *lim, char *const argv[], void *out
 		_exit(127);
 	}
 	close(fds[1]);
-	res->pid = (long)pid;
-	struct reader rd = { .fd = fds[0], .deadline = lim->time_s > 0 ? t0 + lim->time_s : 0,
-			     .io = io, .e = e };
-	got = parent_read(&rd, out, outsz);
-	if (got == -2 || got == -1)
-		kill(pid, SIGKILL);
-	close(fds[0]);
-	memset(&ru, 0, sizeof ru);
-	while (wait4(pid, &status, 0, &ru) < 0) {
-		if (errno != EINTR) {
-			status = 0;
-			break;
-		}
-	}
-	res->wall_s = now_s() - t0;
-	if (got == -1)
-		return -1;
 	/* a fresh program: its resident set starts from nothing */
-	classify_end(lim, got, status, &ru, 0, res);
-	if (got == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127 && res->end == ISOLATE_CRASHED)
-		return ferr_set(e, FERR_SYSTEM, "cannot run %s", argv[0]);
-	return 0;
+	return parent_wait(lim, pid, fds[0], t0, out, outsz, io, 0, argv[0], res, e);
 }
 
 int isolate_exec_begin(const struct isolate_limits *lim)
