@@ -126,3 +126,13 @@ void log_progress_done(void)
 	fputs("\r\033[K", stderr);
 	progress_shown = false;
 }
+
+const char *log_tame(const char *s, char *out, size_t outsz)
+{
+	size_t i = 0;
+
+	for (; *s && i + 1 < outsz; s++)
+		out[i++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+	out[i] = '\0';
+	return out;
+}

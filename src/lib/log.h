@@ -30,6 +30,9 @@ void log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * DONE/TOTAL  CURRENT  RATE/s" (items per second); elsewhere one line per item with -v only (a
  * log file gets one line per event, not per file).  current may be NULL. */
 void log_item(const char *stage, size_t done, size_t total, const char *current);
+/* A terminal-safe copy of a candidate's text (control characters, which could
+ * move the cursor or fake extra lines, as '?') in out.  Returns out. */
+const char *log_tame(const char *s, char *out, size_t outsz);
 /* Clears a transient progress line, if one is showing. */
 void log_progress_done(void);
 

@@ -268,18 +268,6 @@ static void batch_drop(struct batch *b)
 	memset(b, 0, sizeof *b);
 }
 
-static int sync_fs(const struct store *st, struct ferr *e)
-{
-	int fd = open(st->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return ferr_errno(e, errno, "cannot open %s", st->root);
-	if (syncfs(fd) != 0)
-		rc = ferr_errno(e, errno, "cannot sync the file system of %s", st->root);
-	close(fd);
-	return rc;
-}
-
 /* Every batched file durable, then in place, then the names durable: a crash
  * leaves each file old or new, never half of one.  Two syncs in all.  On
  * failure what is not yet renamed is dropped. */
@@ -289,7 +277,7 @@ static int batch_commit(const struct store *st, struct batch *b, struct ferr *e)
 
 	if (b->n == 0)
 		return 0;
-	if (sync_fs(st, e) != 0)
+	if (store_sync_fs(st, e) != 0)
 		goto out;
 	for (size_t i = 0; i < b->n; i++) {
 		if (rename(b->tmp[i], b->dst[i]) != 0) {
@@ -299,7 +287,7 @@ static int batch_commit(const struct store *st, struct batch *b, struct ferr *e)
 		free(b->tmp[i]);
 		b->tmp[i] = NULL;	/* in place: nothing of it left to drop */
 	}
-	rc = sync_fs(st, e);
+	rc = store_sync_fs(st, e);
 out:
 	batch_drop(b);
 	return rc;

@@ -386,17 +386,6 @@ static int fold_members(struct rfile *v, size_t n, struct ferr *e)
 	return 0;
 }
 
-/* Terminal-safe copy of a candidate's name (control characters as '?'). */
-static const char *tame(const char *s, char *out, size_t outsz)
-{
-	size_t i = 0;
-
-	for (; *s && i + 1 < outsz; s++)
-		out[i++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
-	out[i] = '\0';
-	return out;
-}
-
 static int send_back(sqlite3 *db, const struct rfile *f, struct ferr *e)
 {
 	const char *to = new_state(f);
@@ -486,19 +475,19 @@ int reprocess_apply(sqlite3 *db, const struct reprocess_sel *sel, FILE *list, lo
 			snprintf(was, sizeof was, "%s", f->state);
 		if (list && position(f) < f->target)
 			fprintf(list, "%s/%s/%s: %s -> %s (has not reached %s yet)\n",
-				tame(f->cand, cand, sizeof cand), tame(f->entry, entry, sizeof entry),
-				tame(f->path, name, sizeof name), was, new_state(f),
+				log_tame(f->cand, cand, sizeof cand), log_tame(f->entry, entry, sizeof entry),
+				log_tame(f->path, name, sizeof name), was, new_state(f),
 				REPROCESS_STAGES[f->target]);
 		else if (list && unpacked_again(f))
 			fprintf(list, "%s/%s/%s: %s -> %s (an archive: unpacked again; its %d"
 				" member%s replaced, the old ones kept as history)%s\n",
-				tame(f->cand, cand, sizeof cand), tame(f->entry, entry, sizeof entry),
-				tame(f->path, name, sizeof name), was, REPROCESS_STAGES[f->target],
+				log_tame(f->cand, cand, sizeof cand), log_tame(f->entry, entry, sizeof entry),
+				log_tame(f->path, name, sizeof name), was, REPROCESS_STAGES[f->target],
 				f->members, f->members == 1 ? "" : "s",
 				f->same_content ? " (same content as a selected file)" : "");
 		else if (list)
-			fprintf(list, "%s/%s/%s: %s -> %s%s\n", tame(f->cand, cand, sizeof cand),
-				tame(f->entry, entry, sizeof entry), tame(f->path, name, sizeof name),
+			fprintf(list, "%s/%s/%s: %s -> %s%s\n", log_tame(f->cand, cand, sizeof cand),
+				log_tame(f->entry, entry, sizeof entry), log_tame(f->path, name, sizeof name),
 				was, REPROCESS_STAGES[f->target],
 				f->same_content ? " (same content as a selected file)" : "");
 		if (!sel->dry_run && send_back(db, f, e) != 0)

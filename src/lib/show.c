@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "log.h"
 #include "stage.h"
 
 /* Files listed by name in a section of status before "... and more". */
@@ -18,18 +19,6 @@ void show_duration(double s, char *out, size_t outsz)
 		snprintf(out, outsz, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 	else
 		snprintf(out, outsz, "%ld:%02ld", t / 60, t % 60);
-}
-
-/* Candidates' names are shown to an operator's terminal: control characters
- * (escapes, newlines faking extra lines) are shown as '?'.  Writes into out. */
-static const char *tame(const char *s, char *out, size_t outsz)
-{
-	size_t i = 0;
-
-	for (; *s && i + 1 < outsz; s++)
-		out[i++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
-	out[i] = '\0';
-	return out;
 }
 
 /* slot_order(entry, slot): the slot's place in the config (as the report
@@ -121,7 +110,7 @@ int show_candidate(sqlite3 *db, const char *candidate, const struct config *cfg,
 			sqlite3_finalize(st);
 			return -1;
 		}
-		fprintf(f, "  entry %s: %s%s%s%s%s\n", tame(db_col_text(st, 0), entry, sizeof entry),
+		fprintf(f, "  entry %s: %s%s%s%s%s\n", log_tame(db_col_text(st, 0), entry, sizeof entry),
 			db_col_text(st, 1), *miss ? ", missing " : "", miss,
 			*rej ? ", rejected " : "", rej);
 	}
@@ -146,9 +135,9 @@ int show_candidate(sqlite3 *db, const char *candidate, const struct config *cfg,
 		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
 			snprintf(bytes, sizeof bytes, "%lld", sqlite3_column_int64(st, 6));
 		fprintf(f, "  %-5s %-4s %-11s %-8s %8s %10s  %s\n",
-			tame(db_col_text(st, 0), entry, sizeof entry), db_col_text(st, 1),
+			log_tame(db_col_text(st, 0), entry, sizeof entry), db_col_text(st, 1),
 			db_col_text(st, 2), db_col_text(st, 4), dur, bytes,
-			tame(db_col_text(st, 3), name, sizeof name));
+			log_tame(db_col_text(st, 3), name, sizeof name));
 		if (*db_col_text(st, 7))
 			fprintf(f, "  %53s  reasons: %s\n", "", db_col_text(st, 7));
 		if (*db_col_text(st, 8))
@@ -178,8 +167,8 @@ int show_history(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
 		long long id = sqlite3_column_int64(st, 0);
 		if (id != last) {
 			last = id;
-			fprintf(f, "  %s/%s%s\n", tame(db_col_text(st, 1), entry, sizeof entry),
-				tame(db_col_text(st, 2), name, sizeof name),
+			fprintf(f, "  %s/%s%s\n", log_tame(db_col_text(st, 1), entry, sizeof entry),
+				log_tame(db_col_text(st, 2), name, sizeof name),
 				sqlite3_column_int(st, 3) ? ""
 				: "  [no longer current: replaced by a re-upload or a new unpack]");
 			if (!sqlite3_column_int(st, 12))
@@ -190,7 +179,7 @@ int show_history(sqlite3 *db, const char *candidate, FILE *f, struct ferr *e)
 		fprintf(f, "    %s  run %-4lld config %-16s  %-9s %-10s %-4s %s\n",
 			db_col_text(st, 5), sqlite3_column_int64(st, 6), db_col_text(st, 7),
 			db_col_text(st, 8), db_col_text(st, 9), db_col_text(st, 10),
-			tame(db_col_text(st, 11), why, sizeof why));
+			log_tame(db_col_text(st, 11), why, sizeof why));
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -231,7 +220,7 @@ static int show_lock(sqlite3 *db, const char *root, FILE *f, char *running, size
 			char cmd[512], tamed[512];
 			stage_proc_command(pids[i], cmd, sizeof cmd);
 			fprintf(f, "  lock file open in pid %ld: %s\n", pids[i],
-				tame(cmd, tamed, sizeof tamed));
+				log_tame(cmd, tamed, sizeof tamed));
 		}
 	}
 	st = db_prepare(db,
@@ -380,10 +369,10 @@ int show_status(sqlite3 *db, const char *root, const struct config *cfg, FILE *f
 			break;
 		}
 		fprintf(f, "  %s/%s/%s: at %s, attempt %d: %s\n",
-			tame(db_col_text(st, 0), cand, sizeof cand),
-			tame(db_col_text(st, 1), entry, sizeof entry),
-			tame(db_col_text(st, 2), name, sizeof name), db_col_text(st, 3),
-			sqlite3_column_int(st, 4), tame(db_col_text(st, 5), why, sizeof why));
+			log_tame(db_col_text(st, 0), cand, sizeof cand),
+			log_tame(db_col_text(st, 1), entry, sizeof entry),
+			log_tame(db_col_text(st, 2), name, sizeof name), db_col_text(st, 3),
+			sqlite3_column_int(st, 4), log_tame(db_col_text(st, 5), why, sizeof why));
 	}
 	sqlite3_finalize(st);
 	st = db_prepare(db, "SELECT candidate_id, entry_id, source_path, held_state, attempts,"
@@ -398,9 +387,9 @@ int show_status(sqlite3 *db, const char *root, const struct config *cfg, FILE *f
 				   " --failed'):\n");
 		char name[4096], why[1024];
 		fprintf(f, "  %s/%s/%s: at %s after %d attempts: %s\n", db_col_text(st, 0),
-			db_col_text(st, 1), tame(db_col_text(st, 2), name, sizeof name),
+			db_col_text(st, 1), log_tame(db_col_text(st, 2), name, sizeof name),
 			db_col_text(st, 3), sqlite3_column_int(st, 4),
-			tame(db_col_text(st, 5), why, sizeof why));
+			log_tame(db_col_text(st, 5), why, sizeof why));
 	}
 	sqlite3_finalize(st);
 	if (!held)

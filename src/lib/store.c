@@ -278,8 +278,7 @@ void store_discard(struct store *st)
 	pending_clear(st, true);
 }
 
-/* syncfs() on the data directory's file system. */
-static int sync_store_fs(const struct store *st, struct ferr *e)
+int store_sync_fs(const struct store *st, struct ferr *e)
 {
 	int fd = open(st->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 
@@ -296,7 +295,7 @@ int store_sync(struct store *st, struct ferr *e)
 	if (st->npending == 0)
 		return 0;
 	/* the bytes and names first; then the mode that says they are durable */
-	if (sync_store_fs(st, e) != 0)
+	if (store_sync_fs(st, e) != 0)
 		goto fail;
 	for (size_t i = 0; i < st->npending; i++) {
 		if (chmod(st->pending[i], MODE_DURABLE) != 0) {
@@ -304,7 +303,7 @@ int store_sync(struct store *st, struct ferr *e)
 			goto fail;
 		}
 	}
-	if (sync_store_fs(st, e) != 0)
+	if (store_sync_fs(st, e) != 0)
 		goto fail;
 	pending_clear(st, false);
 	return 0;

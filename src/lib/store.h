@@ -76,6 +76,9 @@ int store_sync(struct store *st, struct ferr *e);
  * one, its store deferred too) put in place, so that store_sync() and
  * store_discard() here see to it.  Returns 0, or -1 with e filled. */
 int store_adopt(struct store *st, const char *rel, struct ferr *e);
+/* syncfs() on the data directory's file system (every file on it durable,
+ * other programs' too).  Returns 0, or -1 with e filled. */
+int store_sync_fs(const struct store *st, struct ferr *e);
 /* Removes every queued object.  Cannot fail. */
 void store_discard(struct store *st);
 
